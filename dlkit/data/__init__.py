@@ -1,0 +1,38 @@
+"""Datasets (real, offline first) and the input pipelines built on them."""
+
+from dlkit.data.co2 import load_co2
+from dlkit.data.errors import CorruptDataError, DataNotFoundError
+from dlkit.data.fashion_mnist import (
+    FASHION_MNIST_CLASSES,
+    load_fashion_mnist,
+    locate_fashion_mnist,
+)
+from dlkit.data.pipelines import (
+    CharVocabulary,
+    chronological_split,
+    encode_words,
+    make_image_dataset,
+    make_window_splits,
+    make_windows,
+    scale_images,
+)
+from dlkit.data.tfds_source import load_tfds
+from dlkit.data.words import load_words
+
+__all__ = [
+    "FASHION_MNIST_CLASSES",
+    "CharVocabulary",
+    "CorruptDataError",
+    "DataNotFoundError",
+    "chronological_split",
+    "encode_words",
+    "load_co2",
+    "load_fashion_mnist",
+    "load_tfds",
+    "load_words",
+    "locate_fashion_mnist",
+    "make_image_dataset",
+    "make_window_splits",
+    "make_windows",
+    "scale_images",
+]

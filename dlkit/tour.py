@@ -1,0 +1,159 @@
+"""`dlkit tour`: every family on the bundled data, one HTML report.
+
+The tour is a list of stages. Each stage adds sections to the report and
+entries to `metrics.json`, and is timed. Stages are added as the families land.
+"""
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dlkit import plots
+from dlkit.report import Report
+
+
+def _log(message):
+    print(f"[dlkit tour] {message}", flush=True)
+
+
+def environment_info(seed, fast):
+    """Hardware, library versions and the run settings, for metrics.json."""
+    import os
+
+    import keras
+    import tensorflow as tf
+
+    return {
+        "seed": seed,
+        "fast": fast,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
+    }
+
+
+def data_stage(report, seed, fast, data_dir=None):
+    """The datasets every family trains on: a look at each, with statistics."""
+    from dlkit import data
+
+    rng = np.random.default_rng(seed)
+    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(data_dir=data_dir)
+    per_class = 10
+    picks = np.concatenate(
+        [rng.choice(np.flatnonzero(y_train == c), per_class, replace=False) for c in range(10)]
+    )
+    report.section(
+        "Data",
+        "Everything below comes from local files: Fashion-MNIST from the Debian package "
+        "dataset-fashion-mnist (SHA-256 verified), English words from wamerican, and the "
+        "Mauna Loa CO2 series that ships inside statsmodels.",
+    )
+    report.figure(
+        plots.image_grid(x_train[picks], y_train[picks], data.FASHION_MNIST_CLASSES, ncols=10,
+                         title="Fashion-MNIST: ten training images per class (one class per row)"),
+        "Fashion-MNIST, 28x28 grey images",
+    )
+    train_counts = np.bincount(y_train, minlength=10)
+    test_counts = np.bincount(y_test, minlength=10)
+    report.table(
+        ["class", "name", "train images", "test images"],
+        [[c, data.FASHION_MNIST_CLASSES[c], int(train_counts[c]), int(test_counts[c])] for c in range(10)],
+    )
+
+    co2 = data.load_co2()
+    report.figure(
+        plots.series_plot(co2, title="Weekly CO2 at Mauna Loa (gaps interpolated in time)",
+                          ylabel="ppm"),
+        "Mauna Loa CO2, 1958-2001",
+    )
+
+    words = data.load_words()
+    lengths = np.array([len(w) for w in words])
+    report.figure(
+        plots.histogram(lengths, title="Word lengths", xlabel="characters"),
+        f"{len(words):,} English words",
+    )
+    sample = ", ".join(rng.choice(words, 12, replace=False))
+    report.text(f"A random dozen: {sample}.")
+    return {
+        "fashion_mnist": {
+            "train_images": int(len(x_train)),
+            "test_images": int(len(x_test)),
+            "images_per_class_train": train_counts.tolist(),
+        },
+        "co2": {
+            "weeks": int(len(co2)),
+            "start": str(co2.index[0].date()),
+            "end": str(co2.index[-1].date()),
+            "min_ppm": float(co2.min()),
+            "max_ppm": float(co2.max()),
+        },
+        "words": {
+            "count": int(len(words)),
+            "mean_length": float(lengths.mean()),
+            "max_length": int(lengths.max()),
+        },
+    }
+
+
+STAGES = {"data": data_stage}
+
+
+def run_tour(out, fast=False, seed=0, data_dir=None, stages=None):
+    """Runs the tour and writes `report.html` and `metrics.json` into `out`.
+
+    Args:
+        out: Output directory (created).
+        fast: Shrink every stage to a smoke test. Defaults to `False`.
+        seed: Seed for every stage. Defaults to `0`.
+        data_dir: Fashion-MNIST directory, searched first. Defaults to `None`.
+        stages: Names of the stages to run, in order. Defaults to all of them.
+
+    Returns:
+        The metrics dict that was written.
+    """
+    from dlkit.seed import set_seed
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    names = list(stages or STAGES)
+    unknown = [n for n in names if n not in STAGES]
+    if unknown:
+        raise ValueError(f"Expected stages from {list(STAGES)}. Received: {unknown}")
+
+    report = Report("dlkit tour")
+    metrics = {"environment": environment_info(seed, fast), "timings_seconds": {}}
+    report.meta(
+        f"seed {seed}{', fast mode' if fast else ''}; "
+        f"{metrics['environment']['cpu_count']} CPUs; "
+        f"TensorFlow {metrics['environment']['versions']['tensorflow']}, "
+        f"Keras {metrics['environment']['versions']['keras']}"
+    )
+    started = time.perf_counter()
+    for i, name in enumerate(names, 1):
+        _log(f"stage {i}/{len(names)}: {name} ...")
+        set_seed(seed)
+        t0 = time.perf_counter()
+        metrics[name] = STAGES[name](report, seed=seed, fast=fast, data_dir=data_dir)
+        elapsed = time.perf_counter() - t0
+        metrics["timings_seconds"][name] = round(elapsed, 2)
+        _log(f"stage {i}/{len(names)}: {name} done in {elapsed:.1f}s")
+    metrics["timings_seconds"]["total"] = round(time.perf_counter() - started, 2)
+
+    report.section("Timings")
+    report.table(["stage", "seconds"], [[k, float(v)] for k, v in metrics["timings_seconds"].items()])
+    report_path = report.write(out / "report.html")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    _log(f"wrote {report_path} and {out / 'metrics.json'}")
+    return metrics
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run_tour(sys.argv[1] if len(sys.argv) > 1 else "tour")

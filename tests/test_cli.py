@@ -1,0 +1,51 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dlkit import cli
+
+
+def test_tour_data_stage_writes_report_and_metrics(tmp_path, fashion):
+    from dlkit.tour import run_tour
+
+    metrics = run_tour(tmp_path, stages=["data"], seed=3)
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 3
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved == json.loads(json.dumps(metrics))
+    assert saved["data"]["fashion_mnist"]["images_per_class_train"] == [6000] * 10
+    assert saved["data"]["co2"]["start"].startswith("1958")
+    assert saved["environment"]["seed"] == 3
+    assert saved["timings_seconds"]["data"] > 0
+
+
+def test_unknown_stage_is_rejected(tmp_path):
+    from dlkit.tour import run_tour
+
+    with pytest.raises(ValueError, match="'gan9'"):
+        run_tour(tmp_path, stages=["gan9"])
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["tour", "--seed", "-2"], "expected a non-negative integer, received '-2'"),
+        (["tour", "--bogus"], "unrecognized arguments: --bogus"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)
+def test_bad_command_lines_exit_with_one_line_error(argv, fragment, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_help_runs_as_a_console_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "dlkit.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "tour" in result.stdout

@@ -1,0 +1,60 @@
+"""The install routes agree with each other."""
+
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _expand(project, extra):
+    """Requirements of an extra, with self-references like dlkit[a,b] expanded."""
+    out = []
+    for req in project["optional-dependencies"][extra]:
+        if req.startswith(f"{project['name']}["):
+            for inner in req[req.index("[") + 1 : req.index("]")].split(","):
+                out += _expand(project, inner.strip())
+        else:
+            out.append(req)
+    return out
+
+
+def test_environment_yml_installs_exactly_the_dev_install():
+    project = _pyproject()["project"]
+    wanted = set(project["dependencies"]) | set(_expand(project, "dev"))
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = {r for r in pip_section if not r.startswith("-e")}
+    assert listed == wanted
+    assert "-e ." in pip_section
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert python.replace("python", "") == project["requires-python"]
+
+
+def test_console_script_points_at_a_real_function():
+    import importlib
+
+    target = _pyproject()["project"]["scripts"]["dlkit"]
+    module, func = target.split(":")
+    assert callable(getattr(importlib.import_module(module), func))
+
+
+def test_notebooks_are_committed_without_outputs():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for path in notebooks:
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell.get("outputs") == [], f"{path.name} has outputs"
+                assert cell.get("execution_count") is None, f"{path.name} has execution counts"
