@@ -1,0 +1,1 @@
+"""Benchmarks that print their measurements (run: python -m benchmarks.NAME)."""
