@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check dlkit tests benchmarks notebooks
 
 test: lint
-	$(BIN)/python -m pytest --nbmake --nbmake-timeout=600 tests notebooks
+	DLKIT_QUICK=1 $(BIN)/python -m pytest --nbmake --nbmake-timeout=600 tests notebooks
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

@@ -44,7 +44,44 @@ def build_parser():
     tour.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
     tour.add_argument("--data-dir", default=None, metavar="DIR",
                       help="directory with the Fashion-MNIST IDX files, searched first")
+
+    train = sub.add_parser(
+        "train",
+        help="train one model and save it as a .keras file",
+        description="Train one family's default model on the bundled data and save it "
+        "(OUT/<family>.keras) with its metrics (OUT/<family>_metrics.json).",
+    )
+    train.add_argument("family", choices=TRAIN_FAMILIES, help="what to train")
+    train.add_argument("--epochs", type=_positive_int, default=None,
+                       help="epochs (default: the family's full run)")
+    train.add_argument("--batch-size", type=_positive_int, default=None, help="batch size")
+    train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
+    train.add_argument("--out", default="runs", metavar="DIR", help="output directory (default: runs)")
+    train.add_argument("--data-dir", default=None, metavar="DIR",
+                       help="directory with the Fashion-MNIST IDX files, searched first")
+    train.add_argument("--resume", action="store_true",
+                       help="continue from the last checkpoint in --out")
+    train.add_argument("--fast", action="store_true", help="a smoke-test-sized run")
     return parser
+
+
+TRAIN_FAMILIES = ("cnn",)
+
+
+def _train(args):
+    import json
+    from pathlib import Path
+
+    from dlkit.recipes import train_cnn_fashion_mnist
+
+    out = Path(args.out)
+    result = train_cnn_fashion_mnist(
+        out=out, fast=args.fast, seed=args.seed, data_dir=args.data_dir, epochs=args.epochs,
+        batch_size=args.batch_size, resume=args.resume,
+    )
+    metrics = dict(result.metrics, model_path=str(result.model_path))
+    (out / f"{args.family}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    print(f"test accuracy {metrics['test_accuracy']:.4f}; saved {result.model_path}")
 
 
 def main(argv=None):
@@ -61,6 +98,8 @@ def main(argv=None):
             from dlkit.tour import run_tour
 
             run_tour(args.out, fast=args.fast, seed=args.seed, data_dir=args.data_dir)
+        elif args.command == "train":
+            _train(args)
     except (DataNotFoundError, CorruptDataError, ValueError) as e:
         print(f"dlkit: error: {e}", file=sys.stderr)
         return 1

@@ -116,3 +116,176 @@ def histogram(values, bins=None, title=None, xlabel=None):
     ax.set_ylabel("count")
     fig.tight_layout()
     return fig
+
+
+def learning_curves(history, metrics=None, title=None):
+    """Training and validation curves, one axis per metric.
+
+    Args:
+        history: A `keras.callbacks.History` (what `fit` returns) or its
+            `.history` dict.
+        metrics: Metric names to plot (their `val_` twins are added when
+            present). Defaults to every non-`val_` key except the learning rate.
+        title: Figure title. Defaults to `None`.
+
+    Returns:
+        A Figure with one axis per metric.
+    """
+    plt = _plt()
+    logs = getattr(history, "history", history)
+    if not logs:
+        raise ValueError("Expected a History with at least one epoch. Received: an empty history")
+    if metrics is None:
+        metrics = [k for k in logs if not k.startswith("val_") and k not in ("learning_rate", "lr")]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
+    for ax, key in zip(axes[0], metrics, strict=True):
+        epochs = np.arange(1, len(logs[key]) + 1)
+        ax.plot(epochs, logs[key], marker="o", ms=3, label="train")
+        if f"val_{key}" in logs:
+            ax.plot(epochs, logs[f"val_{key}"], marker="o", ms=3, label="validation")
+        ax.set_title(key)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix_plot(cm, class_names=None, normalize=True, title=None):
+    """A confusion matrix as a heat map with the counts (or row shares) written in.
+
+    Args:
+        cm: Square count matrix, rows = true class.
+        class_names: Tick labels. Defaults to the class ids.
+        normalize: Show each row as shares of the true class. Defaults to `True`.
+        title: Axes title. Defaults to `None`.
+
+    Returns:
+        A Figure with the matrix axis and a colour bar.
+    """
+    plt = _plt()
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"Expected a square matrix. Received: shape={cm.shape}")
+    shown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
+    names = class_names or [str(i) for i in range(len(cm))]
+    fig, ax = plt.subplots(figsize=(0.7 * len(cm) + 2, 0.6 * len(cm) + 1.5))
+    image = ax.imshow(shown, cmap="Blues")
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    ax.set_xticks(range(len(cm)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(cm)), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(len(cm)):
+        for j in range(len(cm)):
+            value = f"{shown[i, j]:.2f}" if normalize else f"{cm[i, j]}"
+            ax.text(j, i, value, ha="center", va="center", fontsize=7,
+                    color="white" if shown[i, j] > shown.max() / 2 else "black")
+    ax.set_title(title or "")
+    fig.tight_layout()
+    return fig
+
+
+def filters_plot(model, layer_name, max_filters=32, title=None):
+    """The kernels of a Conv2D layer, one small image per output filter.
+
+    Only the first input channel of each kernel is shown: for the first layer
+    of a grey-image network that is the whole kernel.
+
+    Returns:
+        A Figure with one axis per filter shown.
+    """
+    plt = _plt()
+    layer = model.get_layer(layer_name)
+    weights = layer.get_weights()
+    if not weights or np.ndim(weights[0]) != 4:
+        raise ValueError(
+            f"Expected a Conv2D layer with a 4-D kernel. Received: layer_name={layer_name!r} "
+            f"({type(layer).__name__})"
+        )
+    kernel = weights[0][:, :, 0, :max_filters]
+    n = kernel.shape[-1]
+    ncols = min(8, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * 0.9), squeeze=False)
+    limit = np.abs(kernel).max()
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(kernel[:, :, i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.suptitle(title or f"{layer_name}: kernels (red +, blue -)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps_plot(model, layer_names, image, max_maps=8, title=None):
+    """Feature maps of several layers for one image, one row per layer.
+
+    Args:
+        model: A functional Keras model.
+        layer_names: Layers whose outputs to show, from shallow to deep.
+        image: One input image `(H, W, C)` as the model expects it.
+        max_maps: Channels shown per layer. Defaults to `8`.
+        title: Figure title. Defaults to `None`.
+
+    Returns:
+        A Figure with `len(layer_names)` rows of `1 + max_maps` axes (the
+        input image first).
+    """
+    import keras
+
+    plt = _plt()
+    layer_names = list(layer_names)
+    probe = keras.Model(model.input, [model.get_layer(n).output for n in layer_names])
+    outputs = probe(np.asarray(image)[np.newaxis], training=False)
+    if len(layer_names) == 1:
+        outputs = [outputs]
+    fig, axes = plt.subplots(
+        len(layer_names), max_maps + 1, figsize=((max_maps + 1) * 1.1, len(layer_names) * 1.25),
+        squeeze=False,
+    )
+    for row, (name, maps) in enumerate(zip(layer_names, outputs, strict=True)):
+        maps = np.asarray(maps)[0]
+        axes[row, 0].imshow(np.asarray(image)[..., 0], cmap="gray_r")
+        axes[row, 0].set_title("input", fontsize=7)
+        axes[row, 0].set_ylabel(f"{name}\n{maps.shape[0]}x{maps.shape[1]}", fontsize=7)
+        for col in range(1, max_maps + 1):
+            ax = axes[row, col]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if col - 1 < maps.shape[-1]:
+                ax.imshow(maps[:, :, col - 1], cmap="viridis")
+        axes[row, 0].set_xticks([])
+        axes[row, 0].set_yticks([])
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_vs_shift_plot(results, title=None):
+    """Accuracy against shift in pixels, one line per model.
+
+    Args:
+        results: `{model name: {shift: accuracy}}` as returned by
+            `evaluation.accuracy_under_shift` for each model.
+        title: Axes title. Defaults to `None`.
+
+    Returns:
+        A Figure with one axis.
+    """
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, curve in results.items():
+        shifts = sorted(curve)
+        ax.plot(shifts, [curve[k] for k in shifts], marker="o", label=name)
+    ax.set_xlabel("shift (pixels, averaged over 4 directions)")
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title or "Accuracy when the test images move")
+    fig.tight_layout()
+    return fig

@@ -49,3 +49,39 @@ def test_help_runs_as_a_console_command():
         [sys.executable, "-m", "dlkit.cli", "--help"], capture_output=True, text=True, check=True
     )
     assert "tour" in result.stdout
+
+
+def test_tour_fast_cnn_stage_writes_model_metrics_and_pictures(tmp_path, fashion):
+    import keras
+
+    from dlkit.tour import run_tour
+
+    metrics = run_tour(tmp_path, fast=True, stages=["cnn"], seed=0)
+    accuracy = metrics["cnn"]["test_accuracy"]
+    assert 0.5 < accuracy <= 1.0  # one short epoch is still far above chance (0.1)
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["cnn"]["test_accuracy"] == accuracy
+    model = keras.saving.load_model(tmp_path / "cnn.keras")
+    assert model.output_shape == (None, 10)
+    assert not (tmp_path / "cnn_backup").exists(), "a finished run leaves no backup behind"
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 3
+    assert "Confusion matrix" in html
+
+
+def test_train_cnn_command_saves_model_and_metrics(tmp_path, fashion, capsys):
+    code = cli.main(["train", "cnn", "--fast", "--out", str(tmp_path), "--seed", "1"])
+    assert code == 0
+    metrics = json.loads((tmp_path / "cnn_metrics.json").read_text())
+    assert metrics["epochs_run"] == 1 and metrics["test_accuracy"] > 0.5
+    assert (tmp_path / "cnn.keras").is_file()
+    assert "test accuracy" in capsys.readouterr().out
+
+
+def test_train_rejects_unknown_family_and_bad_epochs(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "transformer"])
+    assert "invalid choice: 'transformer'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["train", "cnn", "--epochs", "0"])
+    assert "expected a positive integer, received '0'" in capsys.readouterr().err

@@ -1,0 +1,132 @@
+"""Classification metrics and the translation test of the CNN walkthrough."""
+
+import numpy as np
+
+
+def _labels(arg, y):
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(
+            f"Expected `{arg}` to be a 1-D array of integer class ids. "
+            f"Received: shape={y.shape}, dtype={y.dtype}"
+        )
+    return y
+
+
+def _pair(y_true, y_pred):
+    y_true, y_pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"Expected `y_true` and `y_pred` of the same length. "
+            f"Received: {len(y_true)} and {len(y_pred)}"
+        )
+    return y_true, y_pred
+
+
+def accuracy(y_true, y_pred):
+    """Fraction of predictions equal to the labels."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true, y_pred, num_classes=None):
+    """Counts `(num_classes, num_classes)`: row = true class, column = predicted."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    if num_classes is None:
+        num_classes = int(max(y_true.max(), y_pred.max())) + 1
+    return np.bincount(y_true * num_classes + y_pred, minlength=num_classes**2).reshape(
+        num_classes, num_classes
+    )
+
+
+def precision_recall(y_true, y_pred, num_classes=None):
+    """Per-class precision and recall (NaN-free: an empty class scores 0).
+
+    Returns:
+        `(precision, recall)`, float arrays `(num_classes,)`.
+    """
+    cm = confusion_matrix(y_true, y_pred, num_classes).astype(np.float64)
+    tp = np.diag(cm)
+    predicted = cm.sum(axis=0)
+    actual = cm.sum(axis=1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    return precision, recall
+
+
+def classification_report(y_true, y_pred, class_names):
+    """Rows `[name, precision, recall, support]` per class, for a table."""
+    precision, recall = precision_recall(y_true, y_pred, len(class_names))
+    support = np.bincount(_labels("y_true", y_true), minlength=len(class_names))
+    return [
+        [name, float(p), float(r), int(s)]
+        for name, p, r, s in zip(class_names, precision, recall, support, strict=True)
+    ]
+
+
+def misclassified(y_true, y_pred):
+    """Indices of the wrong predictions, in order."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return np.flatnonzero(y_true != y_pred)
+
+
+def predict_classes(model, images, batch_size=512):
+    """Class ids predicted by a Keras classifier (argmax of its outputs)."""
+    return np.argmax(model.predict(images, batch_size=batch_size, verbose=0), axis=-1)
+
+
+def shift_images(images, dx=0, dy=0):
+    """Translates images by whole pixels, filling the uncovered border with zeros.
+
+    Args:
+        images: Array `(N, H, W)` or `(N, H, W, C)`.
+        dx: Pixels to the right (negative: left). Defaults to `0`.
+        dy: Pixels down (negative: up). Defaults to `0`.
+
+    Returns:
+        An array of the same shape and dtype; content pushed past the edge is
+        lost rather than wrapped around (unlike `np.roll`).
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"Expected images (N, H, W) or (N, H, W, C). Received: shape={images.shape}")
+    height, width = images.shape[1:3]
+    out = np.zeros_like(images)
+    if abs(dx) >= width or abs(dy) >= height:
+        return out
+    src_y = slice(max(0, -dy), height - max(0, dy))
+    dst_y = slice(max(0, dy), height - max(0, -dy))
+    src_x = slice(max(0, -dx), width - max(0, dx))
+    dst_x = slice(max(0, dx), width - max(0, -dx))
+    out[:, dst_y, dst_x] = images[:, src_y, src_x]
+    return out
+
+
+def accuracy_under_shift(model, images, labels, max_shift=4, batch_size=512):
+    """Accuracy when every test image is moved by k pixels, k = 0..max_shift.
+
+    For each k the images are shifted right, left, down and up by k pixels
+    (zero fill) and the four accuracies are averaged, so no single direction
+    decides the result.
+
+    Args:
+        model: A Keras classifier taking `images`.
+        images: Images as the model expects them, `(N, H, W, C)`.
+        labels: Integer labels `(N,)`.
+        max_shift: Largest shift in pixels, >= 0. Defaults to `4`.
+        batch_size: Prediction batch size. Defaults to `512`.
+
+    Returns:
+        A dict `{k: accuracy}` for k = 0..max_shift.
+    """
+    if not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
+        raise ValueError(f"Expected a non-negative integer `max_shift`. Received: max_shift={max_shift!r}")
+    labels = _labels("labels", labels)
+    results = {0: accuracy(labels, predict_classes(model, images, batch_size))}
+    for k in range(1, max_shift + 1):
+        scores = [
+            accuracy(labels, predict_classes(model, shift_images(images, dx, dy), batch_size))
+            for dx, dy in ((k, 0), (-k, 0), (0, k), (0, -k))
+        ]
+        results[k] = float(np.mean(scores))
+    return results

@@ -1,0 +1,50 @@
+"""Argument checks shared by the builders: each raises ValueError that says
+what was expected and what was received."""
+
+import numbers
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_positive_int(arg, value, minimum=1):
+    if not _is_int(value) or value < minimum:
+        raise ValueError(f"Expected `{arg}` to be an integer >= {minimum}. Received: {arg}={value!r}")
+    return int(value)
+
+
+def check_positive_int_sequence(arg, value, allow_empty=False):
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"Expected `{arg}` to be a sequence of positive integers. Received: {arg}={value!r}")
+    value = tuple(value)
+    if (not value and not allow_empty) or not all(_is_int(v) and v >= 1 for v in value):
+        raise ValueError(
+            f"Expected `{arg}` to be a {'' if allow_empty else 'non-empty '}sequence of positive "
+            f"integers. Received: {arg}={value!r}"
+        )
+    return tuple(int(v) for v in value)
+
+
+def check_rate(arg, value):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 <= value < 1:
+        raise ValueError(f"Expected `{arg}` in [0, 1). Received: {arg}={value!r}")
+    return float(value)
+
+
+def check_choice(arg, value, choices):
+    if value not in choices:
+        raise ValueError(f"Expected `{arg}` to be one of {list(choices)}. Received: {arg}={value!r}")
+    return value
+
+
+def check_input_shape(arg, value, rank):
+    try:
+        shape = tuple(value)
+    except TypeError:
+        shape = None
+    if shape is None or len(shape) != rank or not all(_is_int(v) and v >= 1 for v in shape):
+        raise ValueError(
+            f"Expected `{arg}` to be {rank} positive integers. Received: {arg}={value!r}"
+        )
+    return tuple(int(v) for v in shape)

@@ -1,0 +1,63 @@
+import keras
+import numpy as np
+import pytest
+
+from dlkit import evaluation
+
+
+def test_accuracy_confusion_precision_recall_by_hand():
+    y_true = np.array([0, 0, 1, 1, 2, 2])
+    y_pred = np.array([0, 1, 1, 1, 0, 2])
+    assert evaluation.accuracy(y_true, y_pred) == pytest.approx(4 / 6)
+    cm = evaluation.confusion_matrix(y_true, y_pred, 3)
+    np.testing.assert_array_equal(cm, [[1, 1, 0], [0, 2, 0], [1, 0, 1]])
+    precision, recall = evaluation.precision_recall(y_true, y_pred, 3)
+    np.testing.assert_allclose(precision, [1 / 2, 2 / 3, 1.0])
+    np.testing.assert_allclose(recall, [1 / 2, 1.0, 1 / 2])
+    np.testing.assert_array_equal(evaluation.misclassified(y_true, y_pred), [1, 4])
+    rows = evaluation.classification_report(y_true, y_pred, ["a", "b", "c"])
+    assert rows[1] == ["b", pytest.approx(2 / 3), 1.0, 2]
+
+
+def test_empty_class_scores_zero_not_nan():
+    precision, recall = evaluation.precision_recall(np.array([0, 0]), np.array([0, 0]), 3)
+    assert np.isfinite(precision).all() and np.isfinite(recall).all()
+
+
+def test_label_validation():
+    with pytest.raises(ValueError, match="same length"):
+        evaluation.accuracy(np.array([0, 1]), np.array([0]))
+    with pytest.raises(ValueError, match="dtype=float64"):
+        evaluation.accuracy(np.array([0.0, 1.0]), np.array([0, 1]))
+
+
+def test_shift_images_moves_content_and_fills_zeros():
+    images = np.arange(1, 10).reshape(1, 3, 3)
+    right = evaluation.shift_images(images, dx=1)[0]
+    np.testing.assert_array_equal(right, [[0, 1, 2], [0, 4, 5], [0, 7, 8]])
+    up = evaluation.shift_images(images, dy=-1)[0]
+    np.testing.assert_array_equal(up, [[4, 5, 6], [7, 8, 9], [0, 0, 0]])
+    assert not evaluation.shift_images(images, dx=3).any()
+    channels = evaluation.shift_images(images[..., None], dx=-1, dy=1)
+    assert channels.shape == (1, 3, 3, 1)
+    np.testing.assert_array_equal(channels[0, :, :, 0], [[0, 0, 0], [2, 3, 0], [5, 6, 0]])
+
+
+def test_accuracy_under_shift_on_a_position_reading_model():
+    # A "classifier" that reads the top-left pixel: right while the image
+    # stays put, wrong for most shifts; the curve must show that.
+    images = np.zeros((4, 5, 5, 1), np.float32)
+    labels = np.array([0, 1, 0, 1])
+    images[labels == 1, 0, 0, 0] = 1.0
+    inputs = keras.Input((5, 5, 1))
+    pixel = keras.layers.Lambda(lambda x: x[:, 0, 0, :])(inputs)
+    outputs = keras.layers.Concatenate()([1.0 - pixel, pixel])
+    model = keras.Model(inputs, outputs)
+    curve = evaluation.accuracy_under_shift(model, images, labels, max_shift=2)
+    assert list(curve) == [0, 1, 2]
+    assert curve[0] == 1.0
+    # Right or down moves the pixel away (class 1 lost: 0.5); left or up pushes
+    # it out of the image (also 0.5); so 0.5 for every k >= 1.
+    assert curve[1] == pytest.approx(0.5) and curve[2] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="max_shift=-1"):
+        evaluation.accuracy_under_shift(model, images, labels, max_shift=-1)
