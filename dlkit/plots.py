@@ -281,11 +281,74 @@ def accuracy_vs_shift_plot(results, title=None):
     for name, curve in results.items():
         shifts = sorted(curve)
         ax.plot(shifts, [curve[k] for k in shifts], marker="o", label=name)
+        ax.set_xticks(shifts)
     ax.set_xlabel("shift (pixels, averaged over 4 directions)")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title(title or "Accuracy when the test images move")
+    fig.tight_layout()
+    return fig
+
+
+def compare_curves(curves, ylabel, title=None, baseline=None, baseline_label="chance", log_y=False):
+    """Several runs' per-epoch values on one axis (e.g. validation loss per cell type).
+
+    Args:
+        curves: `{run name: sequence of per-epoch values}`.
+        ylabel: Y-axis label.
+        title: Axes title. Defaults to `None`.
+        baseline: Optional horizontal reference line (e.g. chance). Defaults to `None`.
+        baseline_label: Its legend entry. Defaults to `"chance"`.
+        log_y: Logarithmic y axis. Defaults to `False`.
+
+    Returns:
+        A Figure with one axis and one line per run (plus the baseline).
+    """
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    for name, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=name)
+    if baseline is not None:
+        ax.axhline(baseline, color="grey", ls="--", lw=1, label=baseline_label)
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title or "")
+    fig.tight_layout()
+    return fig
+
+
+def forecast_plot(series, origin, horizon, forecasts, history=104, title=None):
+    """The weeks before a forecast origin, the truth after it, and each forecast.
+
+    Args:
+        series: The whole pandas Series.
+        origin: Integer position in `series` of the first forecast step.
+        horizon: Steps forecast.
+        forecasts: `{name: array of horizon values}`.
+        history: Steps of context drawn before the origin. Defaults to `104`.
+        title: Axes title. Defaults to `None`.
+
+    Returns:
+        A Figure with one axis.
+    """
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    past = series.iloc[max(0, origin - history) : origin]
+    future = series.iloc[origin : origin + horizon]
+    ax.plot(past.index, past.to_numpy(), color="black", lw=1.2, label="observed")
+    ax.plot(future.index, future.to_numpy(), color="black", lw=2, ls=":", label="truth")
+    for name, values in forecasts.items():
+        ax.plot(future.index, np.asarray(values).reshape(-1)[: len(future)], lw=1.5, label=name)
+    ax.axvline(future.index[0], color="grey", lw=0.8)
+    ax.grid(alpha=0.3)
+    ax.legend(ncol=3, fontsize=8)
+    ax.set_ylabel(series.name or "")
+    ax.set_title(title or "")
     fig.tight_layout()
     return fig

@@ -85,3 +85,13 @@ def test_train_rejects_unknown_family_and_bad_epochs(capsys):
     with pytest.raises(SystemExit):
         cli.main(["train", "cnn", "--epochs", "0"])
     assert "expected a positive integer, received '0'" in capsys.readouterr().err
+
+
+def test_train_gru_co2_fast_saves_a_loadable_forecaster(tmp_path):
+    import keras
+
+    assert cli.main(["train", "gru", "--task", "co2", "--fast", "--out", str(tmp_path)]) == 0
+    metrics = json.loads((tmp_path / "gru_co2_metrics.json").read_text())
+    assert 0 < metrics["test_mae"] < 10
+    model = keras.saving.load_model(tmp_path / "gru_co2.keras")
+    assert model.output_shape == (None, 26, 1)

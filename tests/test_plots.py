@@ -57,3 +57,19 @@ def test_series_plot_and_histogram():
     assert plots.histogram(np.array([1, 2, 2, 3])).axes
 
 
+
+
+def test_compare_curves_with_baseline():
+    fig = plots.compare_curves({"lstm": [0.2, 0.1], "gru": [0.2, 0.05]}, "loss", baseline=0.17)
+    assert len(fig.axes[0].get_lines()) == 3
+
+
+def test_forecast_plot_draws_history_truth_and_each_forecast():
+    import pandas as pd
+
+    s = pd.Series(np.arange(50.0), index=pd.date_range("2000-01-01", periods=50, freq="W"), name="co2")
+    fig = plots.forecast_plot(s, origin=40, horizon=5, forecasts={"a": np.arange(5), "b": np.ones(5)},
+                              history=10)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 5  # observed, truth, two forecasts and the vertical origin line
+    assert len(lines[0].get_xdata()) == 10 and len(lines[2].get_xdata()) == 5

@@ -16,6 +16,7 @@ from dlkit.data.pipelines import (
     make_windows,
     scale_images,
 )
+from dlkit.data.synthetic import make_adding_problem, within_tolerance
 from dlkit.data.tfds_source import load_tfds
 from dlkit.data.words import load_words
 
@@ -31,8 +32,10 @@ __all__ = [
     "load_tfds",
     "load_words",
     "locate_fashion_mnist",
+    "make_adding_problem",
     "make_image_dataset",
     "make_window_splits",
     "make_windows",
     "scale_images",
+    "within_tolerance",
 ]

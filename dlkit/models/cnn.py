@@ -29,17 +29,20 @@ PRESETS = {
         "dense_units": 16,
         "head_dropout_rate": 0.0,
     },
-    # What the notebook, the tour and `dlkit train cnn` use on Fashion-MNIST.
+    # What the notebook, the tour and `dlkit train cnn` use on Fashion-MNIST:
+    # 92.75 % test accuracy in 15 epochs (benchmarks/cnn_fashion_mnist.py).
+    # One convolution per block keeps an epoch near half a minute on two CPU
+    # cores; two per block cost about twice as much per epoch.
     "default": {
-        "filters": (32, 64),
+        "filters": (32, 64, 128),
         "convs_per_block": 1,
         "kernel_size": 3,
         "batch_norm": True,
-        "dropout_rate": 0.25,
+        "dropout_rate": 0.1,
         "pooling": "max",
         "head": "flatten",
         "dense_units": 128,
-        "head_dropout_rate": 0.5,
+        "head_dropout_rate": 0.3,
     },
 }
 

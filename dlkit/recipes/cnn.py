@@ -1,38 +1,12 @@
-"""End-to-end training recipes shared by the notebooks, the tour, `dlkit train`
-and the benchmarks, so all four train exactly the same thing.
+"""The default CNN on Fashion-MNIST, trained the same way everywhere."""
 
-A recipe is plain Keras: build, `compile()`, `fit()` with standard callbacks,
-evaluate, save. It exists so that "the default CNN on Fashion-MNIST" means one
-thing everywhere.
-"""
-
-import dataclasses
 import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 
-
-@dataclasses.dataclass
-class TrainingResult:
-    """What a recipe returns: the model, its history and the measurements."""
-
-    model: object
-    history: dict
-    metrics: dict
-    test_images: np.ndarray
-    test_labels: np.ndarray
-    test_predictions: np.ndarray
-    model_path: Path = None
-
-
-def split_validation(x, y, validation_size, seed):
-    """A seeded random hold-out of `validation_size` examples from `(x, y)`."""
-    order = np.random.default_rng(seed).permutation(len(x))
-    val, train = order[:validation_size], order[validation_size:]
-    return (x[train], y[train]), (x[val], y[val])
-
+from dlkit.recipes.common import TrainingResult, split_validation
 
 CNN_FULL = {"epochs": 15, "batch_size": 128, "learning_rate": 2e-3, "validation_size": 5000}
 CNN_FAST = {"epochs": 1, "batch_size": 128, "learning_rate": 2e-3, "validation_size": 1000,
