@@ -1,0 +1,86 @@
+"""GAN losses and the gradient penalty, as pure functions of tensors.
+
+Naming follows the roles: `<family>_generator_loss` and
+`<family>_discriminator_loss` (for a WGAN the "discriminator" is the critic).
+All reduce with a mean over the batch.
+"""
+
+import keras
+from keras import ops
+
+
+def dcgan_discriminator_loss(real_logits, fake_logits):
+    """Binary cross-entropy of a discriminator that should say 1 to real and 0 to fake.
+
+    With logits l, -log sigmoid(l) = softplus(-l) and -log(1 - sigmoid(l)) =
+    softplus(l): computed that way it never takes the log of 0.
+
+    Args:
+        real_logits: Discriminator logits on real images, `(B, 1)`.
+        fake_logits: Discriminator logits on generated images, `(B, 1)`.
+
+    Returns:
+        A scalar: mean softplus(-real) + mean softplus(fake).
+    """
+    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+
+
+def dcgan_generator_loss(fake_logits):
+    """The non-saturating generator loss: -log D(G(z)), i.e. mean softplus(-fake).
+
+    Goodfellow et al. (2014) note that minimising log(1 - D(G(z))) gives
+    vanishing gradients early on, when the discriminator easily rejects
+    samples; maximising log D(G(z)) has the same fixed point and strong
+    gradients there.
+    """
+    return ops.mean(ops.softplus(-fake_logits))
+
+
+def wasserstein_discriminator_loss(real_scores, fake_scores):
+    """The critic's loss: mean(fake) - mean(real).
+
+    Minimising it maximises mean(real) - mean(fake), the critic's estimate of
+    the Wasserstein-1 distance (valid while the critic is 1-Lipschitz).
+    """
+    return ops.mean(fake_scores) - ops.mean(real_scores)
+
+
+def wasserstein_generator_loss(fake_scores):
+    """The generator's loss: -mean(fake scores)."""
+    return -ops.mean(fake_scores)
+
+
+def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, epsilon=1e-10):
+    """The WGAN-GP penalty of Gulrajani et al. (2017): E[(||grad critic(x_hat)|| - 1)^2].
+
+    `x_hat = alpha * real + (1 - alpha) * fake` with one `alpha ~ Uniform[0, 1]`
+    per sample. The norm runs over every axis but the batch axis, with
+    `epsilon` inside the square root so that the gradient of the penalty is
+    finite even where the critic's gradient is exactly zero.
+
+    Args:
+        critic: Callable from images to scores `(B, 1)`; called with `training=True`.
+        real_images: `(B, ...)`.
+        fake_images: Same shape.
+        alpha: Optional interpolation weights `(B,)` (tests pass fixed ones).
+            Defaults to `None`: drawn from Uniform[0, 1].
+        seed: Seed or `keras.random.SeedGenerator` for `alpha`. Defaults to `None`.
+        epsilon: Added under the square root. Defaults to `1e-10`.
+
+    Returns:
+        The scalar penalty (not yet multiplied by its weight).
+    """
+    import tensorflow as tf
+
+    batch = ops.shape(real_images)[0]
+    rank = len(real_images.shape)
+    if alpha is None:
+        alpha = keras.random.uniform((batch,), 0.0, 1.0, seed=seed)
+    alpha = ops.reshape(ops.cast(alpha, real_images.dtype), (-1,) + (1,) * (rank - 1))
+    interpolated = alpha * real_images + (1.0 - alpha) * fake_images
+    with tf.GradientTape() as tape:
+        tape.watch(interpolated)
+        scores = critic(interpolated, training=True)
+    grads = tape.gradient(scores, interpolated)
+    norms = ops.sqrt(ops.sum(ops.square(grads), axis=list(range(1, rank))) + epsilon)
+    return ops.mean(ops.square(norms - 1.0))

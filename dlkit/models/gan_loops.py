@@ -1,0 +1,305 @@
+"""`DCGAN` and `WGAN`: GAN training loops as `keras.Model` subclasses.
+
+They override `compile` and `train_step` only, so `fit()` brings every
+standard callback, progress bars and `steps_per_execution`. Every sub-model
+call passes `training=True` during training (Keras otherwise runs dropout and
+batch norm in inference mode inside a custom step).
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from dlkit import losses
+
+
+def _real_images(data):
+    # fit(x) gives x; fit(dataset of (x, y)) gives a tuple: the labels are unused.
+    return data[0] if isinstance(data, (tuple, list)) else data
+
+
+class _GAN(keras.Model):
+    """What both loops share: latent sampling, `generate`, trackers, (de)serialisation."""
+
+    _second_name = None  # "discriminator" or "critic"
+
+    def __init__(self, generator, second, latent_dim, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(generator, keras.Model) or not isinstance(second, keras.Model):
+            raise ValueError(
+                f"Expected Keras models for `generator` and `{self._second_name}`. Received: "
+                f"generator={type(generator).__name__}, {self._second_name}={type(second).__name__}"
+            )
+        if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
+            raise ValueError(f"Expected a positive integer `latent_dim`. Received: latent_dim={latent_dim!r}")
+        if generator.input_shape[-1] != latent_dim:
+            raise ValueError(
+                f"Expected the generator's input size to equal latent_dim={latent_dim}. "
+                f"Received: generator input shape {generator.input_shape}"
+            )
+        if tuple(generator.output_shape[1:]) != tuple(second.input_shape[1:]):
+            raise ValueError(
+                f"Expected the generator's output shape to match the {self._second_name}'s input. "
+                f"Received: {generator.output_shape} and {second.input_shape}"
+            )
+        self.generator = generator
+        self.latent_dim = int(latent_dim)
+        self.seed_generator = keras.random.SeedGenerator(1337)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        # The sub-models arrive built (functional), so this model is too.
+        self.built = True
+
+    def call(self, latent, training=False):
+        return self.generator(latent, training=training)
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    def sample_latent(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def generate(self, n, seed=None):
+        """Generates `n` images in [-1, 1] as a NumPy array `(n, H, W, C)`.
+
+        Args:
+            n: Number of images, positive.
+            seed: Integer seed of the latent vectors; the same seed gives the
+                same images from the same weights. Defaults to `None`.
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"Expected a positive integer `n`. Received: n={n!r}")
+        latent = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+        return np.asarray(self.generator.predict(latent, batch_size=256, verbose=0))
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.loss_tracker, *self._extra_trackers()]
+
+    def _extra_trackers(self):
+        return []
+
+    def _record(self, d_loss, g_loss, **extra):
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        # `loss` is what TerminateOnNaN and EarlyStopping look at by default.
+        self.loss_tracker.update_state(d_loss + g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _step(self, network, optimizer, loss_fn):
+        with tf.GradientTape() as tape:
+            loss, extras = loss_fn()
+        grads = tape.gradient(loss, network.trainable_weights)
+        optimizer.apply(grads, network.trainable_weights)
+        return loss, extras
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            self._second_name: keras.saving.serialize_keras_object(getattr(self, self._second_name)),
+            "latent_dim": self.latent_dim,
+        })
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config[cls._second_name] = keras.saving.deserialize_keras_object(config[cls._second_name])
+        return cls(**config)
+
+    def get_compile_config(self):
+        if not getattr(self, "_dlkit_compiled", False):
+            return None
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
+            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
+        )
+        # Create the optimizers' slots now so that saved state can be loaded into them.
+        self.d_optimizer.build(getattr(self, self._second_name).trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def _compile(self, d_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self._dlkit_compiled = True
+
+
+@keras.saving.register_keras_serializable(package="dlkit")
+class DCGAN(_GAN):
+    """The DCGAN game (Radford et al., 2015) with the non-saturating generator loss.
+
+    Each `train_step` updates the discriminator on a batch of real images and
+    an equal batch of generated ones, then the generator on a fresh latent
+    batch (the keras-io order: discriminator first).
+
+    Args:
+        generator: Model from latent vectors `(B, latent_dim)` to images.
+        discriminator: Model from images to one logit `(B, 1)`.
+        latent_dim: Size of the latent vectors.
+
+    Logs `d_loss`, `g_loss` and `loss` (their sum).
+
+    Example:
+
+    >>> gan = DCGAN(build_dcgan_generator(64), build_dcgan_discriminator(), 64)
+    >>> gan.compile()                      # Adam(2e-4, beta_1=0.5) for both
+    >>> gan.fit(dataset_of_images, epochs=5)
+    """
+
+    _second_name = "discriminator"
+
+    def __init__(self, generator, discriminator, latent_dim, **kwargs):
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+        self.discriminator = discriminator
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Sets the two optimizers. Defaults: Adam(2e-4, beta_1=0.5) each (Radford et al.)."""
+        self._compile(
+            d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
+            g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
+            **kwargs,
+        )
+
+    def train_step(self, data):
+        real = _real_images(data)
+        batch = ops.shape(real)[0]
+
+        def d_loss_fn():
+            fake = self.generator(self.sample_latent(batch), training=True)
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            return losses.dcgan_discriminator_loss(real_logits, fake_logits), {}
+
+        def g_loss_fn():
+            fake = self.generator(self.sample_latent(batch), training=True)
+            return losses.dcgan_generator_loss(self.discriminator(fake, training=True)), {}
+
+        d_loss, _ = self._step(self.discriminator, self.d_optimizer, d_loss_fn)
+        g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
+        return self._record(d_loss, g_loss)
+
+
+@keras.saving.register_keras_serializable(package="dlkit")
+class WGAN(_GAN):
+    """Wasserstein GAN: with a gradient penalty (WGAN-GP) or with weight clipping.
+
+    The critic is updated `critic_steps` times per generator update, each time
+    on the step's real batch and a fresh generated one. The critic is kept
+    (approximately) 1-Lipschitz either by the gradient penalty of Gulrajani et
+    al. (2017), `gradient_penalty_weight > 0` (the default, 10), or by
+    clipping every critic weight to `[-clip_value, clip_value]` after each
+    update as in the original WGAN (Arjovsky et al., 2017), which needs
+    `gradient_penalty_weight=0`.
+
+    Args:
+        generator: Model from latent vectors to images.
+        critic: Model from images to unbounded scores `(B, 1)`, without batch norm.
+        latent_dim: Size of the latent vectors.
+        critic_steps: Critic updates per generator update. Defaults to `5`.
+        gradient_penalty_weight: Weight of the penalty, `>= 0`. Defaults to `10.0`.
+        clip_value: Weight-clipping bound, or `None`. Defaults to `None`.
+
+    Logs `d_loss` (critic loss with the penalty), `g_loss`, `loss`,
+    `wasserstein_distance` (mean real score - mean fake score, the critic's
+    estimate) and `gradient_penalty`.
+
+    Raises:
+        ValueError: Both constraints or neither, or values out of range.
+    """
+
+    _second_name = "critic"
+
+    def __init__(self, generator, critic, latent_dim, critic_steps=5, gradient_penalty_weight=10.0,
+                 clip_value=None, **kwargs):
+        super().__init__(generator, critic, latent_dim, **kwargs)
+        if isinstance(critic_steps, bool) or not isinstance(critic_steps, (int, np.integer)) or critic_steps < 1:
+            raise ValueError(f"Expected a positive integer `critic_steps`. Received: critic_steps={critic_steps!r}")
+        if gradient_penalty_weight is None or gradient_penalty_weight < 0:
+            raise ValueError(
+                "Expected `gradient_penalty_weight` >= 0. "
+                f"Received: gradient_penalty_weight={gradient_penalty_weight!r}"
+            )
+        if clip_value is not None and not clip_value > 0:
+            raise ValueError(f"Expected a positive `clip_value` or None. Received: clip_value={clip_value!r}")
+        if (clip_value is not None) == (gradient_penalty_weight > 0):
+            raise ValueError(
+                "Expected exactly one Lipschitz constraint: a gradient penalty "
+                "(gradient_penalty_weight > 0, clip_value=None) or weight clipping "
+                "(clip_value > 0, gradient_penalty_weight=0). Received: "
+                f"gradient_penalty_weight={gradient_penalty_weight}, clip_value={clip_value}"
+            )
+        self.critic = critic
+        self.critic_steps = int(critic_steps)
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.clip_value = None if clip_value is None else float(clip_value)
+        self.wasserstein_tracker = keras.metrics.Mean(name="wasserstein_distance")
+        self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+
+    def _extra_trackers(self):
+        return [self.wasserstein_tracker, self.penalty_tracker]
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Sets the two optimizers.
+
+        Defaults: Adam(1e-4, beta_1=0.5, beta_2=0.9) each with the gradient
+        penalty (Gulrajani et al.); RMSprop(5e-5) each with clipping
+        (Arjovsky et al., who found momentum unstable for the clipped critic).
+        """
+        if self.clip_value is None:
+            def default():
+                return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+        else:
+            def default():
+                return keras.optimizers.RMSprop(5e-5)
+        self._compile(d_optimizer or default(), g_optimizer or default(), **kwargs)
+
+    def train_step(self, data):
+        real = _real_images(data)
+        batch = ops.shape(real)[0]
+
+        def critic_loss_fn():
+            fake = self.generator(self.sample_latent(batch), training=True)
+            real_scores = self.critic(real, training=True)
+            fake_scores = self.critic(fake, training=True)
+            loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
+            penalty = ops.zeros(())
+            if self.gradient_penalty_weight:
+                penalty = losses.gradient_penalty(self.critic, real, fake, seed=self.seed_generator)
+                loss = loss + self.gradient_penalty_weight * penalty
+            distance = ops.mean(real_scores) - ops.mean(fake_scores)
+            return loss, {"distance": distance, "penalty": penalty}
+
+        for _ in range(self.critic_steps):
+            d_loss, extras = self._step(self.critic, self.d_optimizer, critic_loss_fn)
+            if self.clip_value is not None:
+                for weight in self.critic.trainable_weights:
+                    weight.assign(ops.clip(weight, -self.clip_value, self.clip_value))
+
+        def g_loss_fn():
+            fake = self.generator(self.sample_latent(batch), training=True)
+            return losses.wasserstein_generator_loss(self.critic(fake, training=True)), {}
+
+        g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
+        self.wasserstein_tracker.update_state(extras["distance"])
+        self.penalty_tracker.update_state(extras["penalty"])
+        return self._record(d_loss, g_loss)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "critic_steps": self.critic_steps,
+            "gradient_penalty_weight": self.gradient_penalty_weight,
+            "clip_value": self.clip_value,
+        })
+        return config

@@ -1,0 +1,152 @@
+import keras
+import numpy as np
+import pytest
+
+import dlkit
+from dlkit.models import gan
+
+LATENT = 8
+IMAGES = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+
+
+def _small(kind="dcgan", **kwargs):
+    g = gan.build_dcgan_generator(LATENT, filters=(16, 8))
+    if kind == "dcgan":
+        return gan.DCGAN(g, gan.build_dcgan_discriminator(filters=(8, 16)), LATENT)
+    return gan.WGAN(g, gan.build_wgan_critic(filters=(8, 16)), LATENT, **kwargs)
+
+
+def _copy(weights):
+    return [np.array(w) for w in weights]
+
+
+def _changed(before, after):
+    return any(not np.allclose(a, b) for a, b in zip(before, after, strict=True))
+
+
+@pytest.mark.parametrize("image_shape", [(28, 28, 1), (32, 32, 3)])
+def test_builders_shape_contract(image_shape):
+    g = gan.build_dcgan_generator(LATENT, image_shape=image_shape)
+    d = gan.build_dcgan_discriminator(image_shape)
+    c = gan.build_wgan_critic(image_shape)
+    images = g(np.zeros((2, LATENT), np.float32))
+    assert tuple(images.shape) == (2, *image_shape)
+    assert float(np.max(np.abs(images))) <= 1.0
+    assert tuple(d(images).shape) == (2, 1) and tuple(c(images).shape) == (2, 1)
+
+
+def test_critic_has_no_batch_norm_and_a_linear_output():
+    critic = gan.build_wgan_critic()
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in critic.layers)
+    assert any(isinstance(layer, keras.layers.LayerNormalization) for layer in critic.layers)
+    assert critic.get_layer("score").activation is keras.activations.linear
+    plain = gan.build_wgan_critic(normalization=None)
+    assert not any(isinstance(layer, keras.layers.LayerNormalization) for layer in plain.layers)
+
+
+def test_generator_rejects_sizes_it_cannot_reach():
+    with pytest.raises(ValueError, match=r"divisible by 2 \*\* len\(filters\) = 4.*image_shape=\(30, 30, 1\)"):
+        gan.build_dcgan_generator(LATENT, image_shape=(30, 30, 1))
+
+
+@pytest.mark.parametrize("kind, kwargs", [("dcgan", {}), ("wgan", {}),
+                                          ("wgan", {"gradient_penalty_weight": 0, "clip_value": 0.01})])
+@pytest.mark.parametrize("run_eagerly", [True, False])
+def test_one_train_step_changes_both_networks_and_logs_finite_values(kind, kwargs, run_eagerly):
+    dlkit.set_seed(0)
+    model = _small(kind, critic_steps=2, **kwargs) if kind == "wgan" else _small(kind)
+    model.compile(run_eagerly=run_eagerly)
+    second = model.discriminator if kind == "dcgan" else model.critic
+    g_before, d_before = _copy(model.generator.get_weights()), _copy(second.get_weights())
+    history = model.fit(IMAGES, batch_size=8, epochs=1, verbose=0)
+    logs = {k: v[-1] for k, v in history.history.items()}
+    expected = {"d_loss", "g_loss", "loss"}
+    if kind == "wgan":
+        expected |= {"wasserstein_distance", "gradient_penalty"}
+    assert expected <= set(logs)
+    assert all(np.isfinite(v) for v in logs.values()), logs
+    assert _changed(g_before, model.generator.get_weights())
+    assert _changed(d_before, second.get_weights())
+
+
+def test_clipping_keeps_every_critic_weight_in_bounds():
+    model = _small("wgan", gradient_penalty_weight=0, clip_value=0.01, critic_steps=3)
+    model.compile(d_optimizer=keras.optimizers.RMSprop(0.1))  # large steps, to test the clip
+    model.fit(IMAGES, batch_size=4, epochs=1, verbose=0)
+    for weight in model.critic.trainable_weights:
+        assert np.abs(np.asarray(weight)).max() <= 0.01 + 1e-7
+
+
+def test_critic_steps_critic_updates_per_generator_update():
+    model = _small("wgan", critic_steps=3)
+    model.compile()
+    model.fit(IMAGES, batch_size=4, epochs=1, verbose=0)  # two train steps
+    assert int(model.g_optimizer.iterations) == 2
+    assert int(model.d_optimizer.iterations) == 6
+
+
+def test_default_optimizers_follow_the_papers():
+    dcgan = _small("dcgan")
+    dcgan.compile()
+    assert isinstance(dcgan.d_optimizer, keras.optimizers.Adam)
+    assert float(dcgan.d_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(dcgan.g_optimizer.beta_1) == pytest.approx(0.5)
+    gp = _small("wgan")
+    gp.compile()
+    assert float(gp.d_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(gp.d_optimizer.beta_2) == pytest.approx(0.9)
+    clipped = _small("wgan", gradient_penalty_weight=0, clip_value=0.01)
+    clipped.compile()
+    assert isinstance(clipped.d_optimizer, keras.optimizers.RMSprop)
+    assert float(clipped.g_optimizer.learning_rate) == pytest.approx(5e-5)
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"gradient_penalty_weight": 10.0, "clip_value": 0.01}, "exactly one Lipschitz constraint"),
+    ({"gradient_penalty_weight": 0.0}, "exactly one Lipschitz constraint"),
+    ({"critic_steps": 0}, "critic_steps=0"),
+    ({"clip_value": -1.0, "gradient_penalty_weight": 0}, "clip_value=-1.0"),
+    ({"gradient_penalty_weight": -1.0}, "gradient_penalty_weight=-1.0"),
+])
+def test_wgan_rejects_contradictory_or_bad_options(kwargs, fragment):
+    with pytest.raises(ValueError, match=None) as info:
+        _small("wgan", **kwargs)
+    assert fragment in str(info.value)
+
+
+def test_gan_rejects_mismatched_networks():
+    g = gan.build_dcgan_generator(LATENT)
+    with pytest.raises(ValueError, match="latent_dim=9"):
+        gan.DCGAN(g, gan.build_dcgan_discriminator(), 9)
+    with pytest.raises(ValueError, match="output shape"):
+        gan.DCGAN(g, gan.build_dcgan_discriminator((32, 32, 3)), LATENT)
+
+
+def test_generate_is_seeded():
+    model = _small("dcgan")
+    a, b, c = model.generate(4, seed=1), model.generate(4, seed=1), model.generate(4, seed=2)
+    assert a.shape == (4, 28, 28, 1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("kind", ["dcgan", "wgan"])
+def test_keras_round_trip_keeps_samples_and_resumes_training(kind, tmp_path):
+    dlkit.set_seed(0)
+    model = _small(kind, critic_steps=2) if kind == "wgan" else _small(kind)
+    model.compile()
+    model.fit(IMAGES, batch_size=4, epochs=1, verbose=0)
+    path = tmp_path / f"{kind}.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded) is type(model)
+    np.testing.assert_allclose(loaded.generate(3, seed=5), model.generate(3, seed=5), atol=1e-6)
+    if kind == "wgan":
+        assert loaded.critic_steps == 2 and loaded.gradient_penalty_weight == 10.0
+    # Optimizer state comes back too, so training continues where it stopped.
+    assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) == 2
+    before = _copy(loaded.generator.get_weights())
+    history = loaded.fit(IMAGES, batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][-1])
+    assert _changed(before, loaded.generator.get_weights())
+    assert int(loaded.g_optimizer.iterations) == 4
