@@ -23,7 +23,7 @@ tour: $(STAMP)
 	$(BIN)/dlkit tour --out $(OUT) $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check dlkit tests benchmarks notebooks
+	$(BIN)/ruff check dlkit tests benchmarks scripts notebooks
 
 test: lint
 	DLKIT_QUICK=1 $(BIN)/python -m pytest --nbmake --nbmake-timeout=600 tests notebooks

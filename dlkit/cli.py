@@ -68,7 +68,7 @@ def build_parser():
     return parser
 
 
-TRAIN_FAMILIES = ("cnn", "lstm", "gru")
+TRAIN_FAMILIES = ("cnn", "lstm", "gru", "dcgan", "wgan", "wgan-gp")
 RNN_TASKS = ("co2", "words", "rows", "memory")
 
 
@@ -86,6 +86,16 @@ def _train(args):
             batch_size=args.batch_size, resume=args.resume,
         )
         name, headline = "cnn", f"test accuracy {result.metrics['test_accuracy']:.4f}"
+    elif args.family in ("dcgan", "wgan", "wgan-gp"):
+        from dlkit.recipes.gan import train_gan
+
+        overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
+        result = train_gan(args.family, fast=args.fast, seed=args.seed, out=out,
+                           data_dir=args.data_dir, **overrides)
+        m = result.metrics
+        name = args.family
+        headline = (f"Frechet classifier distance {m['fcd']:.2f}, {m['classes_covered']} classes, "
+                    f"coverage entropy {m['coverage_entropy']:.3f}")
     else:
         result, name, headline = _train_rnn(args, out)
     metrics = dict(result.metrics, model_path=str(result.model_path))

@@ -214,7 +214,57 @@ def rnn_stage(report, seed, fast, data_dir=None, out=None):
     }
 
 
-STAGES = {"data": data_stage, "cnn": cnn_stage, "rnn": rnn_stage}
+TOUR_GAN = {"epochs": 5}
+
+
+def gan_stage(report, seed, fast, data_dir=None, out=None):
+    """DCGAN and WGAN-GP: sample grids, progress GIFs and measured quality."""
+    from dlkit import data
+    from dlkit.recipes import gan as recipes
+
+    settings = {} if fast else TOUR_GAN
+    (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=data_dir)
+    eval_images = (recipes.GAN_FAST if fast else recipes.GAN_FULL)["eval_images"]
+    refs = recipes.reference_points(x_train, x_test, eval_images, seed)
+    results = {}
+    for kind in ("dcgan", "wgan-gp"):
+        _log(f"  {kind.upper()} ...")
+        results[kind] = recipes.train_gan(kind, fast=fast, seed=seed, out=out, data_dir=data_dir,
+                                          **settings)
+    report.section(
+        "GAN: DCGAN and WGAN-GP",
+        "Both generators map 64 random numbers to a 28x28 image. Quality is measured with the "
+        "evaluator classifier shipped in dlkit: the Frechet classifier distance (FCD) to the test "
+        "images (lower is better) and the evenness of the classes the samples look like "
+        "(coverage entropy, 1.0 = perfectly even).",
+    )
+    for kind, result in results.items():
+        grid = result.extras["grid"]
+        report.figure(plots.image_grid(grid.frames[-1][np.newaxis], title=f"{kind.upper()} samples",
+                                       cell_size=4), f"{kind.upper()} after {grid.epochs[-1]} epochs")
+        if out is not None:
+            gif = Path(out) / f"{kind}_progress.gif"
+            report.image(gif.read_bytes(), f"{kind.upper()}: the same latent vectors after every epoch",
+                         mime="image/gif")
+    rows = [["real test vs real train (floor)", refs["real_fcd"], refs["real_coverage_entropy"], ""],
+            ["untrained generator (ceiling)", refs["untrained_fcd"], "", ""]]
+    for kind, result in results.items():
+        m = result.metrics
+        rows.append([kind.upper(), m["fcd"], m["coverage_entropy"], m["seconds_per_epoch"]])
+    report.table(["samples", "FCD", "coverage entropy", "s/epoch"], rows)
+    return {
+        "dcgan_fcd": results["dcgan"].metrics["fcd"],
+        "wgan_gp_fcd": results["wgan-gp"].metrics["fcd"],
+        "dcgan_coverage_entropy": results["dcgan"].metrics["coverage_entropy"],
+        "wgan_gp_coverage_entropy": results["wgan-gp"].metrics["coverage_entropy"],
+        "real_fcd": refs["real_fcd"],
+        "untrained_fcd": refs["untrained_fcd"],
+        "dcgan_seconds_per_epoch": results["dcgan"].metrics["seconds_per_epoch"],
+        "wgan_gp_seconds_per_epoch": results["wgan-gp"].metrics["seconds_per_epoch"],
+    }
+
+
+STAGES = {"data": data_stage, "cnn": cnn_stage, "rnn": rnn_stage, "gan": gan_stage}
 
 
 def run_tour(out, fast=False, seed=0, data_dir=None, stages=None):

@@ -95,3 +95,18 @@ def test_train_gru_co2_fast_saves_a_loadable_forecaster(tmp_path):
     assert 0 < metrics["test_mae"] < 10
     model = keras.saving.load_model(tmp_path / "gru_co2.keras")
     assert model.output_shape == (None, 26, 1)
+
+
+def test_train_dcgan_fast_saves_model_gif_and_quality(tmp_path, fashion):
+    import keras
+
+    from dlkit.models import gan
+
+    assert cli.main(["train", "dcgan", "--fast", "--out", str(tmp_path), "--seed", "2"]) == 0
+    metrics = json.loads((tmp_path / "dcgan_metrics.json").read_text())
+    assert metrics["fcd"] > 0 and 0 <= metrics["coverage_entropy"] <= 1
+    assert sum(metrics["class_counts"]) == 1000
+    loaded = keras.saving.load_model(tmp_path / "dcgan.keras")
+    assert isinstance(loaded, gan.DCGAN)
+    assert (tmp_path / "dcgan_progress.gif").is_file()
+    assert (tmp_path / "dcgan_samples" / "epoch_001.png").is_file()

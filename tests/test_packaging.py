@@ -58,3 +58,22 @@ def test_notebooks_are_committed_without_outputs():
             if cell["cell_type"] == "code":
                 assert cell.get("outputs") == [], f"{path.name} has outputs"
                 assert cell.get("execution_count") is None, f"{path.name} has execution counts"
+
+
+def test_public_api_of_the_design_contract_exists():
+    import dlkit
+    from dlkit import data, evaluation
+    from dlkit.models import cnn, gan, rnn
+
+    names = {
+        dlkit: ["set_seed"],
+        data: ["load_fashion_mnist", "FASHION_MNIST_CLASSES", "load_words", "load_co2"],
+        cnn: ["build_cnn_classifier"],
+        rnn: ["build_rnn_classifier", "build_rnn_forecaster", "build_char_language_model"],
+        gan: ["build_dcgan_generator", "build_dcgan_discriminator", "build_wgan_critic", "DCGAN", "WGAN"],
+        evaluation: ["frechet_classifier_distance", "class_coverage"],
+    }
+    for module, attrs in names.items():
+        for attr in attrs:
+            assert hasattr(module, attr), f"{module.__name__}.{attr}"
+    assert len(data.FASHION_MNIST_CLASSES) == 10

@@ -1,4 +1,5 @@
-"""Measuring models: classification, translation robustness (and more per family)."""
+"""Measuring models: classification and translation robustness, forecasts,
+language models, and GAN sample quality."""
 
 from dlkit.evaluation.classification import (
     accuracy,
@@ -10,14 +11,35 @@ from dlkit.evaluation.classification import (
     predict_classes,
     shift_images,
 )
+from dlkit.evaluation.forecasting import (
+    holt_winters_forecasts,
+    mae,
+    naive_forecast,
+    seasonal_naive_forecast,
+)
+from dlkit.evaluation.gan import (
+    class_coverage,
+    classifier_score,
+    frechet_classifier_distance,
+)
+from dlkit.evaluation.language import CharNGramModel, model_bits_per_char
 
 __all__ = [
+    "CharNGramModel",
     "accuracy",
     "accuracy_under_shift",
+    "class_coverage",
     "classification_report",
+    "classifier_score",
     "confusion_matrix",
+    "frechet_classifier_distance",
+    "holt_winters_forecasts",
+    "mae",
     "misclassified",
+    "model_bits_per_char",
+    "naive_forecast",
     "precision_recall",
     "predict_classes",
+    "seasonal_naive_forecast",
     "shift_images",
 ]
