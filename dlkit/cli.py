@@ -134,6 +134,11 @@ def main(argv=None):
 
     # TensorFlow's C++ start-up chatter buries the progress lines.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import logging
+
+    # tf.function retracing notices fire when many small models predict in one
+    # process (the tour); they are not actionable for a user of the command line.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     parser = build_parser()
     args = parser.parse_args(argv)
     from dlkit.data.errors import CorruptDataError, DataNotFoundError

@@ -109,14 +109,20 @@ def frechet_distance(features_a, features_b):
 
     `||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))`, the FID formula.
     """
+    import warnings
+
     from scipy import linalg
 
     mu_a, mu_b = features_a.mean(axis=0), features_b.mean(axis=0)
     cov_a = np.cov(features_a, rowvar=False)
     cov_b = np.cov(features_b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
-    if not np.isfinite(covmean).all():
-        # A near-singular product: regularise both covariances slightly.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        covmean = linalg.sqrtm(cov_a @ cov_b)
+    if caught or not np.isfinite(covmean).all():
+        # A singular product (e.g. a collapsed generator whose features span
+        # few directions): regularise both covariances slightly, as FID
+        # implementations do, rather than return an inaccurate root.
         offset = np.eye(len(cov_a)) * 1e-6
         covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
     covmean = covmean.real
@@ -166,5 +172,5 @@ def class_coverage(fake_images, num_classes=10):
     return {
         "counts": counts.tolist(),
         "classes_covered": int((counts > 0).sum()),
-        "normalized_entropy": max(entropy, 0.0),
+        "normalized_entropy": max(entropy, 0.0) + 0.0,  # + 0.0 turns -0.0 into 0.0
     }
