@@ -1,6 +1,6 @@
-"""The RNN walkthrough's full runs, printing every number the notebook states.
+"""The RNN walkthroughs' full runs, printing every number notebooks 02 and 03 state.
 
-    python -m benchmarks.rnn_walkthrough [--only memory,rows,co2,conv] [--seed S] [--fast]
+    python -m benchmarks.rnn_walkthrough [--only memory,rows,co2,conv,char] [--seed S] [--fast]
 """
 
 import argparse
@@ -11,7 +11,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-PARTS = ("memory", "rows", "co2", "conv")
+PARTS = ("memory", "rows", "co2", "conv", "char")
 
 
 def _row(name, metrics, keys):
@@ -74,6 +74,35 @@ def main(argv=None):
             _row(name, m, ["test_accuracy", "parameters", "seconds_per_epoch"])
         results["conv_lstm"] = {k: v for k, v in conv.items() if k != "settings"}
         results["plain_cnn_same_epochs"] = {k: v for k, v in plain.items() if k != "settings"}
+    if "char" in parts:
+        from dlkit.data import load_words
+        from dlkit.evaluation import CharNGramModel
+        from dlkit.models import rnn
+
+        print("character GRU on English words, validation bits per character:")
+        settings = recipes.CHAR_FAST if args.fast else recipes.CHAR_FULL
+        result = recipes.train_char_language_model(
+            "gru", fast=args.fast, seed=args.seed,
+            words=load_words(max_length=settings["max_word_length"]))
+        m = result.metrics
+        _row("gru", m, ["bits_per_char", "parameters", "seconds_per_epoch"])
+        train_words, validation_words = result.extras["train_words"], result.extras["validation_words"]
+        ngram = {order: CharNGramModel(order).fit(train_words).bits_per_char(validation_words)
+                 for order in range(3, 8)}
+        for order, bits in ngram.items():
+            print(f"  {order}-gram{'':<10}{bits:.4f}")
+        train_set, validation_set = set(train_words), set(validation_words)
+        shares = {}
+        for temperature in (0.5, 1.0, 1.5):
+            sampled = rnn.sample_words(result.model, result.extras["vocab"], 300,
+                                       temperature=temperature, seed=args.seed)
+            new = [w for w in sampled if w not in train_set]
+            shares[temperature] = {"new": len(new) / 300,
+                                   "real_unseen": sum(w in validation_set for w in new) / 300}
+            print(f"  T={temperature}: {shares[temperature]['new']:.0%} new, "
+                  f"{shares[temperature]['real_unseen']:.1%} real held-out words")
+        results["char"] = {**{k: v for k, v in m.items() if k != "settings"},
+                           "ngram_bits_per_char": ngram, "samples": shares}
     results["wall_seconds"] = round(time.perf_counter() - start, 1)
     print(f"wall time {results['wall_seconds']} s on {results['machine']}")
     if args.json:
