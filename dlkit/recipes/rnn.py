@@ -121,25 +121,35 @@ def train_rows_classifier(cell, fast=False, seed=0, data_dir=None, verbose=0, **
     Returns:
         A `TrainingResult` with `test_accuracy`, `parameters` and timings.
     """
-    from dlkit import data, evaluation
+    from dlkit import data
     from dlkit.models import rnn
-    from dlkit.seed import set_seed
 
     settings = {**(ROWS_FAST if fast else ROWS_FULL), **overrides}
-    set_seed(seed)
-    (x_train, y_train), (x_test, y_test) = _fashion_subset(settings, seed, data_dir)
-    (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings["validation_size"], seed)
+
+    def build():
+        return rnn.build_rnn_classifier((28, 28), 10, cell=cell, units=settings["units"])
 
     def rows(images):
         return data.scale_images(images)[..., 0]  # (N, 28, 28): 28 steps of 28 features
 
-    model = rnn.build_rnn_classifier((28, 28), 10, cell=cell, units=settings["units"])
+    return _train_fashion_classifier(build, rows, cell, settings, seed, data_dir, verbose)
+
+
+def _train_fashion_classifier(build, to_inputs, cell, settings, seed, data_dir, verbose):
+    """Seeded data split, build, compile + fit, test accuracy: shared by the image recipes."""
+    from dlkit import evaluation
+    from dlkit.seed import set_seed
+
+    set_seed(seed)
+    (x_train, y_train), (x_test, y_test) = _fashion_subset(settings, seed, data_dir)
+    (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings["validation_size"], seed)
+    model = build()
     history, seconds = _compile_fit(
-        model, "sparse_categorical_crossentropy", (rows(x_fit), y_fit), (rows(x_val), y_val),
+        model, "sparse_categorical_crossentropy", (to_inputs(x_fit), y_fit), (to_inputs(x_val), y_val),
         settings["epochs"], settings["batch_size"], settings["learning_rate"], metrics=["accuracy"],
         verbose=verbose,
     )
-    predictions = evaluation.predict_classes(model, rows(x_test))
+    predictions = evaluation.predict_classes(model, to_inputs(x_test))
     metrics = {
         "cell": cell,
         "test_accuracy": evaluation.accuracy(y_test, predictions),
@@ -255,31 +265,16 @@ def train_conv_rnn_classifier(cell="lstm", fast=False, seed=0, data_dir=None, ve
     Returns:
         A `TrainingResult` with `test_accuracy`, `parameters` and timings.
     """
-    from dlkit import data, evaluation
+    from dlkit import data
     from dlkit.models import rnn
-    from dlkit.seed import set_seed
 
     settings = {**(CONV_RNN_FAST if fast else CONV_RNN_FULL), **overrides}
-    set_seed(seed)
-    (x_train, y_train), (x_test, y_test) = _fashion_subset(settings, seed, data_dir)
-    (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings["validation_size"], seed)
-    model = rnn.build_conv_rnn_classifier((28, 28, 1), 10, conv_filters=settings["conv_filters"],
-                                          cell=cell, units=settings["units"])
-    history, seconds = _compile_fit(
-        model, "sparse_categorical_crossentropy", (data.scale_images(x_fit), y_fit),
-        (data.scale_images(x_val), y_val), settings["epochs"], settings["batch_size"],
-        settings["learning_rate"], metrics=["accuracy"], verbose=verbose,
-    )
-    predictions = evaluation.predict_classes(model, data.scale_images(x_test))
-    metrics = {
-        "cell": cell,
-        "test_accuracy": evaluation.accuracy(y_test, predictions),
-        "parameters": int(model.count_params()),
-        **_timing(seconds, len(x_fit)),
-        "settings": settings,
-    }
-    return TrainingResult(model=model, history=history, metrics=metrics, test_labels=y_test,
-                          test_predictions=predictions)
+
+    def build():
+        return rnn.build_conv_rnn_classifier((28, 28, 1), 10, conv_filters=settings["conv_filters"],
+                                             cell=cell, units=settings["units"])
+
+    return _train_fashion_classifier(build, data.scale_images, cell, settings, seed, data_dir, verbose)
 
 
 # The n-gram order is the best of 3..7 on this split's validation words
