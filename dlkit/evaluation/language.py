@@ -40,6 +40,7 @@ class CharNGramModel:
             raise ValueError(f"Expected a positive integer `order`. Received: order={order!r}")
         self.order = order
         self.counts = defaultdict(Counter)  # context string -> Counter of next chars
+        self.totals = {}  # context string -> (number of events, number of distinct next chars)
         self.alphabet = set()
 
     def _events(self, word):
@@ -57,18 +58,20 @@ class CharNGramModel:
         if not self.alphabet:
             raise ValueError("Expected at least one non-empty word to fit on. Received: none")
         self.alphabet.add(self.BOUNDARY)
+        # probability() runs once per context length per character scored: keep
+        # the per-context sums instead of recounting them on every call.
+        self.totals = {context: (sum(seen.values()), len(seen)) for context, seen in self.counts.items()}
         return self
 
     def probability(self, char, context):
         """P(char | context); `context` is the last `order - 1` characters."""
         p = 1.0 / len(self.alphabet)
         for k in range(len(context), -1, -1):  # from the empty context up to the full one
-            seen = self.counts.get(context[k:])
-            if not seen:
+            sums = self.totals.get(context[k:])
+            if sums is None:
                 continue
-            total = sum(seen.values())
-            types = len(seen)
-            p = (seen[char] + types * p) / (total + types)
+            total, types = sums
+            p = (self.counts[context[k:]][char] + types * p) / (total + types)
         return p
 
     def bits_per_char(self, words):
