@@ -12,6 +12,7 @@ import tensorflow as tf
 from keras import ops
 
 from dlkit import losses
+from dlkit.models._validation import check_positive_int
 
 
 def _real_images(data):
@@ -31,8 +32,7 @@ class _GAN(keras.Model):
                 f"Expected Keras models for `generator` and `{self._second_name}`. Received: "
                 f"generator={type(generator).__name__}, {self._second_name}={type(second).__name__}"
             )
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
-            raise ValueError(f"Expected a positive integer `latent_dim`. Received: latent_dim={latent_dim!r}")
+        check_positive_int("latent_dim", latent_dim)
         if generator.input_shape[-1] != latent_dim:
             raise ValueError(
                 f"Expected the generator's input size to equal latent_dim={latent_dim}. "
@@ -69,8 +69,7 @@ class _GAN(keras.Model):
             seed: Integer seed of the latent vectors; the same seed gives the
                 same images from the same weights. Defaults to `None`.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"Expected a positive integer `n`. Received: n={n!r}")
+        check_positive_int("n", n)
         latent = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         return np.asarray(self.generator.predict(latent, batch_size=256, verbose=0))
 
@@ -223,8 +222,7 @@ class WGAN(_GAN):
     def __init__(self, generator, critic, latent_dim, critic_steps=5, gradient_penalty_weight=10.0,
                  clip_value=None, **kwargs):
         super().__init__(generator, critic, latent_dim, **kwargs)
-        if isinstance(critic_steps, bool) or not isinstance(critic_steps, (int, np.integer)) or critic_steps < 1:
-            raise ValueError(f"Expected a positive integer `critic_steps`. Received: critic_steps={critic_steps!r}")
+        check_positive_int("critic_steps", critic_steps)
         if gradient_penalty_weight is None or gradient_penalty_weight < 0:
             raise ValueError(
                 "Expected `gradient_penalty_weight` >= 0. "
