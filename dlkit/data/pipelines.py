@@ -18,6 +18,20 @@ def _check_value_range(value_range):
         )
 
 
+def _uint8_batch(images):
+    """Validates a uint8 image batch and returns it as `(N, H, W, C)`."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise ValueError(f"Expected uint8 images in [0, 255]. Received: dtype={images.dtype}")
+    if images.ndim == 3:
+        images = images[..., np.newaxis]
+    if images.ndim != 4:
+        raise ValueError(
+            f"Expected images of shape (N, H, W) or (N, H, W, C). Received: shape={images.shape}"
+        )
+    return images
+
+
 def scale_images(images, value_range="unit"):
     """Scales uint8 images in [0, 255] to float32 and adds a channel axis.
 
@@ -33,18 +47,7 @@ def scale_images(images, value_range="unit"):
         ValueError: Wrong rank or dtype, or an unknown `value_range`.
     """
     _check_value_range(value_range)
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(
-            f"Expected uint8 images in [0, 255]. Received: dtype={images.dtype}"
-        )
-    if images.ndim == 3:
-        images = images[..., np.newaxis]
-    if images.ndim != 4:
-        raise ValueError(
-            "Expected images of shape (N, H, W) or (N, H, W, C). "
-            f"Received: shape={images.shape}"
-        )
+    images = _uint8_batch(images)
     scaled = images.astype(np.float32) / 255.0
     if value_range == "symmetric":
         scaled = scaled * 2.0 - 1.0
@@ -92,15 +95,7 @@ def make_image_dataset(
     import tensorflow as tf
 
     _check_value_range(value_range)
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(f"Expected uint8 images in [0, 255]. Received: dtype={images.dtype}")
-    if images.ndim == 3:
-        images = images[..., np.newaxis]
-    if images.ndim != 4:
-        raise ValueError(
-            f"Expected images of shape (N, H, W) or (N, H, W, C). Received: shape={images.shape}"
-        )
+    images = _uint8_batch(images)
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"Expected a positive integer `batch_size`. Received: batch_size={batch_size!r}")
     if labels is not None:
