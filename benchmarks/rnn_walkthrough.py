@@ -50,13 +50,9 @@ def main(argv=None):
         print("CO2, 26 weeks ahead, test MAE in ppm:")
         settings = recipes.CO2_FAST if args.fast else recipes.CO2_FULL
         w = recipes.prepare_co2_windows(settings)
-        h, s = settings["horizon"], settings["season"]
         maes = {
-            "naive": forecasting.mae(w["y_test"], forecasting.naive_forecast(w["x_test"], h)),
-            "seasonal_naive": forecasting.mae(
-                w["y_test"], forecasting.seasonal_naive_forecast(w["x_test"], h, s)),
-            "holt_winters": forecasting.mae(w["y_test"], forecasting.holt_winters_forecasts(
-                w["series"].to_numpy(), w["train_end"], w["test_origins"], h, s)),
+            name.lower().replace(" ", "_").replace("-", "_"): forecasting.mae(w["y_test"], forecast)
+            for name, forecast in recipes.co2_baselines(w, settings).items()
         }
         for cell in ("lstm", "gru"):
             m = recipes.train_co2_forecaster(cell, fast=args.fast, seed=args.seed, windows=w).metrics

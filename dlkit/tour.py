@@ -152,13 +152,8 @@ def rnn_stage(report, seed, fast, data_dir=None, out=None):
 
     settings = recipes.CO2_FAST if fast else recipes.CO2_FULL
     w = recipes.prepare_co2_windows(settings)
-    horizon, season = settings["horizon"], settings["season"]
-    baselines = {
-        "naive": forecasting.naive_forecast(w["x_test"], horizon),
-        "seasonal naive": forecasting.seasonal_naive_forecast(w["x_test"], horizon, season),
-        "Holt-Winters": forecasting.holt_winters_forecasts(
-            w["series"].to_numpy(), w["train_end"], w["test_origins"], horizon, season),
-    }
+    horizon = settings["horizon"]
+    baselines = recipes.co2_baselines(w, settings)
     maes = {name: forecasting.mae(w["y_test"], f) for name, f in baselines.items()}
     forecasters = {}
     for cell in ("lstm", "gru"):

@@ -7,12 +7,13 @@ thing everywhere.
 """
 
 from dlkit.recipes.cnn import CNN_FAST, CNN_FULL, train_cnn_fashion_mnist
-from dlkit.recipes.common import TrainingResult, split_validation
+from dlkit.recipes.common import TrainingResult, fashion_mnist_subset, split_validation
 
 __all__ = [
     "CNN_FAST",
     "CNN_FULL",
     "TrainingResult",
+    "fashion_mnist_subset",
     "split_validation",
     "train_cnn_fashion_mnist",
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlkit.recipes.common import TrainingResult, split_validation
+from dlkit.recipes.common import TrainingResult, fashion_mnist_subset, split_validation
 
 CNN_FULL = {"epochs": 15, "batch_size": 128, "learning_rate": 2e-3, "validation_size": 5000}
 CNN_FAST = {"epochs": 1, "batch_size": 128, "learning_rate": 2e-3, "validation_size": 1000,
@@ -64,13 +64,7 @@ def train_cnn_fashion_mnist(
             settings[key] = value
 
     set_seed(seed)
-    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(data_dir=data_dir)
-    rng = np.random.default_rng(seed)
-    if "train_subset" in settings:
-        keep = rng.choice(len(x_train), settings["train_subset"], replace=False)
-        x_train, y_train = x_train[keep], y_train[keep]
-        keep = rng.choice(len(x_test), settings["test_subset"], replace=False)
-        x_test, y_test = x_test[keep], y_test[keep]
+    (x_train, y_train), (x_test, y_test) = fashion_mnist_subset(settings, seed, data_dir)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings["validation_size"], seed)
 
     train_ds = data.make_image_dataset(x_fit, y_fit, settings["batch_size"], seed=seed)

@@ -25,3 +25,21 @@ def split_validation(x, y, validation_size, seed):
     order = np.random.default_rng(seed).permutation(len(x))
     val, train = order[:validation_size], order[validation_size:]
     return (x[train], y[train]), (x[val], y[val])
+
+
+def fashion_mnist_subset(settings, seed, data_dir=None):
+    """Fashion-MNIST, cut to `settings["train_subset"]` / `["test_subset"]` images when set.
+
+    The subsets are seeded draws without replacement (training set first),
+    so every recipe's smoke run sees the same images for the same seed.
+    """
+    from dlkit import data
+
+    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(data_dir=data_dir)
+    if "train_subset" in settings:
+        rng = np.random.default_rng(seed)
+        keep = rng.choice(len(x_train), settings["train_subset"], replace=False)
+        x_train, y_train = x_train[keep], y_train[keep]
+        keep = rng.choice(len(x_test), settings["test_subset"], replace=False)
+        x_test, y_test = x_test[keep], y_test[keep]
+    return (x_train, y_train), (x_test, y_test)

@@ -4,7 +4,7 @@ the CNN + RNN classifier and the character language model."""
 
 import numpy as np
 
-from dlkit.recipes.common import TrainingResult, split_validation
+from dlkit.recipes.common import TrainingResult, fashion_mnist_subset, split_validation
 
 
 def _compile_fit(model, loss, train, validation, epochs, batch_size, learning_rate, metrics=(),
@@ -94,19 +94,6 @@ ROWS_FULL = {"epochs": 12, "units": 128, "batch_size": 128, "learning_rate": 2e-
 ROWS_FAST = dict(ROWS_FULL, epochs=1, train_subset=6000, test_subset=2000, validation_size=1000)
 
 
-def _fashion_subset(settings, seed, data_dir):
-    from dlkit import data
-
-    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(data_dir=data_dir)
-    if "train_subset" in settings:
-        rng = np.random.default_rng(seed)
-        keep = rng.choice(len(x_train), settings["train_subset"], replace=False)
-        x_train, y_train = x_train[keep], y_train[keep]
-        keep = rng.choice(len(x_test), settings["test_subset"], replace=False)
-        x_test, y_test = x_test[keep], y_test[keep]
-    return (x_train, y_train), (x_test, y_test)
-
-
 def train_rows_classifier(cell, fast=False, seed=0, data_dir=None, verbose=0, **overrides):
     """Reads each Fashion-MNIST image as 28 steps of 28 pixels (one row per step).
 
@@ -141,7 +128,7 @@ def _train_fashion_classifier(build, to_inputs, cell, settings, seed, data_dir, 
     from dlkit.seed import set_seed
 
     set_seed(seed)
-    (x_train, y_train), (x_test, y_test) = _fashion_subset(settings, seed, data_dir)
+    (x_train, y_train), (x_test, y_test) = fashion_mnist_subset(settings, seed, data_dir)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings["validation_size"], seed)
     model = build()
     history, seconds = _compile_fit(
@@ -204,6 +191,25 @@ def prepare_co2_windows(settings):
     out["test_origins"] = test_start + settings["input_width"] + np.arange(len(out["x_test"]))
     out["train_end"] = int(round(n * settings["train_fraction"]))
     return out
+
+
+def co2_baselines(windows, settings):
+    """The classical forecasts of the test windows, in ppm, keyed by display name.
+
+    `naive` repeats the last week, `seasonal naive` takes the week a season
+    earlier, `Holt-Winters` is fitted on the training span only and re-run
+    from each origin (see `evaluation.holt_winters_forecasts`).
+    """
+    from dlkit.evaluation import forecasting
+
+    horizon, season = settings["horizon"], settings["season"]
+    return {
+        "naive": forecasting.naive_forecast(windows["x_test"], horizon),
+        "seasonal naive": forecasting.seasonal_naive_forecast(windows["x_test"], horizon, season),
+        "Holt-Winters": forecasting.holt_winters_forecasts(
+            windows["series"].to_numpy(), windows["train_end"], windows["test_origins"], horizon,
+            season),
+    }
 
 
 def train_co2_forecaster(cell, fast=False, seed=0, verbose=0, windows=None, **overrides):
