@@ -83,8 +83,9 @@ def build_dcgan_generator(latent_dim=64, image_shape=(28, 28, 1), filters=(128, 
                                          name=f"up{i}")(x)
         x = keras.layers.BatchNormalization(name=f"up{i}_bn")(x)
         x = keras.layers.ReLU(name=f"up{i}_relu")(x)
+    # float32 images even under mixed precision (the last layer is small).
     outputs = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same",
-                                           activation="tanh", name="image")(x)
+                                           activation="tanh", dtype="float32", name="image")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -108,7 +109,7 @@ def _downsampling_stack(image_shape, filters, kernel_size, normalization, dropou
         if dropout_rate:
             x = keras.layers.Dropout(dropout_rate, name=f"down{i}_dropout")(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    outputs = keras.layers.Dense(1, name="score")(x)
+    outputs = keras.layers.Dense(1, dtype="float32", name="score")(x)  # float32 under mixed precision
     return keras.Model(inputs, outputs, name=name)
 
 
