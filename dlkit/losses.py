@@ -2,11 +2,44 @@
 
 Naming follows the roles: `<family>_generator_loss` and
 `<family>_discriminator_loss` (for a WGAN the "discriminator" is the critic).
-All reduce with a mean over the batch.
+All reduce with a mean over the batch and compute in float32, whatever the
+networks' compute dtype under mixed precision. Under `tf.distribute` the
+training loops pass each replica's mean through `scale_loss_for_replicas`,
+so that the gradients summed over replicas are those of the global-batch mean.
 """
 
 import keras
 from keras import ops
+
+
+def _float32(x):
+    # A bfloat16 softplus or mean loses most of its digits; losses stay float32.
+    return ops.cast(x, "float32")
+
+
+def scale_loss_for_replicas(loss):
+    """A replica's mean loss divided by the number of replicas in sync.
+
+    `tf.distribute` sums the gradients of all replicas. Each replica's loss is
+    the mean over its share of the global batch, so dividing it by the number
+    of replicas makes the summed gradient the gradient of the mean over the
+    global batch (what `tf.nn.compute_average_loss` does for per-sample
+    losses, and what Keras does in its own `train_step`): the gradients do
+    not grow with the number of replicas. Exact when the global batch splits
+    evenly; the identity on one device.
+
+    Args:
+        loss: Scalar mean loss of this replica's batch.
+
+    Returns:
+        `loss / num_replicas_in_sync`.
+    """
+    import tensorflow as tf
+
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if replicas == 1:
+        return loss
+    return loss * ops.cast(1.0 / replicas, loss.dtype)
 
 
 def dcgan_discriminator_loss(real_logits, fake_logits):
@@ -22,6 +55,7 @@ def dcgan_discriminator_loss(real_logits, fake_logits):
     Returns:
         A scalar: mean softplus(-real) + mean softplus(fake).
     """
+    real_logits, fake_logits = _float32(real_logits), _float32(fake_logits)
     return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
 
 
@@ -33,7 +67,7 @@ def dcgan_generator_loss(fake_logits):
     samples; maximising log D(G(z)) has the same fixed point and strong
     gradients there.
     """
-    return ops.mean(ops.softplus(-fake_logits))
+    return ops.mean(ops.softplus(-_float32(fake_logits)))
 
 
 def wasserstein_discriminator_loss(real_scores, fake_scores):
@@ -42,15 +76,16 @@ def wasserstein_discriminator_loss(real_scores, fake_scores):
     Minimising it maximises mean(real) - mean(fake), the critic's estimate of
     the Wasserstein-1 distance (valid while the critic is 1-Lipschitz).
     """
-    return ops.mean(fake_scores) - ops.mean(real_scores)
+    return ops.mean(_float32(fake_scores)) - ops.mean(_float32(real_scores))
 
 
 def wasserstein_generator_loss(fake_scores):
     """The generator's loss: -mean(fake scores)."""
-    return -ops.mean(fake_scores)
+    return -ops.mean(_float32(fake_scores))
 
 
-def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, epsilon=1e-10):
+def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, epsilon=1e-10,
+                     loss_scale=None):
     """The WGAN-GP penalty of Gulrajani et al. (2017): E[(||grad critic(x_hat)|| - 1)^2].
 
     `x_hat = alpha * real + (1 - alpha) * fake` with one `alpha ~ Uniform[0, 1]`
@@ -66,6 +101,10 @@ def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, ep
             Defaults to `None`: drawn from Uniform[0, 1].
         seed: Seed or `keras.random.SeedGenerator` for `alpha`. Defaults to `None`.
         epsilon: Added under the square root. Defaults to `1e-10`.
+        loss_scale: Factor applied to the scores before their gradient is
+            taken and divided out of it afterwards, so that float16 gradients
+            inside the critic do not underflow (the `dynamic_scale` of a
+            `keras.optimizers.LossScaleOptimizer`). Defaults to `None`: no scaling.
 
     Returns:
         The scalar penalty (not yet multiplied by its weight).
@@ -80,7 +119,11 @@ def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, ep
     interpolated = alpha * real_images + (1.0 - alpha) * fake_images
     with tf.GradientTape() as tape:
         tape.watch(interpolated)
-        scores = critic(interpolated, training=True)
-    grads = tape.gradient(scores, interpolated)
+        scores = _float32(critic(interpolated, training=True))
+        if loss_scale is not None:
+            scores = scores * ops.cast(loss_scale, "float32")
+    grads = _float32(tape.gradient(scores, interpolated))
+    if loss_scale is not None:
+        grads = grads / ops.cast(loss_scale, "float32")
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=list(range(1, rank))) + epsilon)
     return ops.mean(ops.square(norms - 1.0))

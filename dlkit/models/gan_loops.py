@@ -4,6 +4,14 @@ They override `compile` and `train_step` only, so `fit()` brings every
 standard callback, progress bars and `steps_per_execution`. Every sub-model
 call passes `training=True` during training (Keras otherwise runs dropout and
 batch norm in inference mode inside a custom step).
+
+Both loops train under `tf.distribute` strategies (build and compile them
+inside `strategy.scope()`): every loss is scaled to the replica's share of the
+global-batch mean before its gradients are summed over replicas, and random
+draws (latent vectors, penalty weights) are split across replicas so that a
+global batch gives the same step on any number of replicas. Under a
+`mixed_float16` policy both optimizers are wrapped in a
+`keras.optimizers.LossScaleOptimizer`.
 """
 
 import keras
@@ -18,6 +26,27 @@ from dlkit.models._validation import check_positive_int
 def _real_images(data):
     # fit(x) gives x; fit(dataset of (x, y)) gives a tuple: the labels are unused.
     return data[0] if isinstance(data, (tuple, list)) else data
+
+
+def _replica_share(draw, batch_size):
+    """`draw(batch_size)` for this replica, distinct across replicas.
+
+    Every replica runs `train_step` with the same seed-generator state, so a
+    per-replica draw would hand every replica the same latent vectors. Each
+    replica draws the global batch instead and keeps its own slice: distinct
+    values, and exactly those that one device draws for the same global batch
+    (the batch is split in replica order, as distributed datasets split it).
+    """
+    context = tf.distribute.get_replica_context()
+    replicas = context.num_replicas_in_sync if context is not None else 1
+    if replicas == 1:
+        return draw(batch_size)
+    start = context.replica_id_in_sync_group * batch_size
+    return draw(batch_size * replicas)[start:start + batch_size]
+
+
+def _uses_float16(*networks):
+    return any(layer.compute_dtype == "float16" for net in networks for layer in net.layers)
 
 
 class _GAN(keras.Model):
@@ -59,7 +88,9 @@ class _GAN(keras.Model):
         self.built = True
 
     def sample_latent(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        """`(batch_size, latent_dim)` standard normal vectors, distinct on every replica."""
+        return _replica_share(
+            lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator), batch_size)
 
     def generate(self, n, seed=None):
         """Generates `n` images in [-1, 1] as a NumPy array `(n, H, W, C)`.
@@ -80,17 +111,26 @@ class _GAN(keras.Model):
     def _extra_trackers(self):
         return []
 
-    def _record(self, d_loss, g_loss, **extra):
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
+    def _record(self, batch, d_loss, g_loss, **extra):
+        # Weighted by the replica's batch, so the trackers, summed over
+        # replicas, hold the global-batch mean even for an uneven split.
+        weight = ops.cast(batch, "float32")
+        self.d_loss_tracker.update_state(d_loss, sample_weight=weight)
+        self.g_loss_tracker.update_state(g_loss, sample_weight=weight)
         # `loss` is what TerminateOnNaN and EarlyStopping look at by default.
-        self.loss_tracker.update_state(d_loss + g_loss)
+        self.loss_tracker.update_state(d_loss + g_loss, sample_weight=weight)
+        for name, value in extra.items():
+            getattr(self, name).update_state(value, sample_weight=weight)
         return {m.name: m.result() for m in self.metrics}
 
     def _step(self, network, optimizer, loss_fn):
         with tf.GradientTape() as tape:
             loss, extras = loss_fn()
-        grads = tape.gradient(loss, network.trainable_weights)
+            # The replica's share of the global mean (gradients are summed over
+            # replicas), times the loss scale under float16 (else unchanged).
+            scaled = optimizer.scale_loss(losses.scale_loss_for_replicas(loss))
+        grads = tape.gradient(scaled, network.trainable_weights)
+        # A LossScaleOptimizer divides the scale out and skips non-finite steps.
         optimizer.apply(grads, network.trainable_weights)
         return loss, extras
 
@@ -119,19 +159,37 @@ class _GAN(keras.Model):
         }
 
     def compile_from_config(self, config):
+        # `compile` builds the optimizers, so saved state can be loaded into them.
         self.compile(
             d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
             g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
         )
-        # Create the optimizers' slots now so that saved state can be loaded into them.
-        self.d_optimizer.build(getattr(self, self._second_name).trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
 
     def _compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
+        second = getattr(self, self._second_name)
+        if _uses_float16(self.generator, second):
+            # float16 gradients underflow without loss scaling; Keras wraps the
+            # optimizer of a plain compile() the same way.
+            d_optimizer, g_optimizer = (
+                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(opt)
+                for opt in (d_optimizer, g_optimizer)
+            )
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
+        # Build both now, in the caller's strategy scope and before fit()
+        # traces train_step: their state then exists to be mirrored, saved and
+        # restored, and a loss scale is read from its variable in the trace.
+        for optimizer, network in ((d_optimizer, second), (g_optimizer, self.generator)):
+            if not optimizer.built:
+                optimizer.build(network.trainable_variables)
         self._dlkit_compiled = True
+
+    def _loss_scale(self, optimizer):
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            return optimizer.dynamic_scale
+        return None
 
 
 @keras.saving.register_keras_serializable(package="dlkit")
@@ -186,7 +244,7 @@ class DCGAN(_GAN):
 
         d_loss, _ = self._step(self.discriminator, self.d_optimizer, d_loss_fn)
         g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
-        return self._record(d_loss, g_loss)
+        return self._record(batch, d_loss, g_loss)
 
 
 @keras.saving.register_keras_serializable(package="dlkit")
@@ -273,9 +331,12 @@ class WGAN(_GAN):
             loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
             penalty = ops.zeros(())
             if self.gradient_penalty_weight:
-                penalty = losses.gradient_penalty(self.critic, real, fake, seed=self.seed_generator)
+                alpha = _replica_share(
+                    lambda n: keras.random.uniform((n,), 0.0, 1.0, seed=self.seed_generator), batch)
+                penalty = losses.gradient_penalty(self.critic, real, fake, alpha=alpha,
+                                                  loss_scale=self._loss_scale(self.d_optimizer))
                 loss = loss + self.gradient_penalty_weight * penalty
-            distance = ops.mean(real_scores) - ops.mean(fake_scores)
+            distance = -losses.wasserstein_discriminator_loss(real_scores, fake_scores)
             return loss, {"distance": distance, "penalty": penalty}
 
         for _ in range(self.critic_steps):
@@ -289,9 +350,8 @@ class WGAN(_GAN):
             return losses.wasserstein_generator_loss(self.critic(fake, training=True)), {}
 
         g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
-        self.wasserstein_tracker.update_state(extras["distance"])
-        self.penalty_tracker.update_state(extras["penalty"])
-        return self._record(d_loss, g_loss)
+        return self._record(batch, d_loss, g_loss, wasserstein_tracker=extras["distance"],
+                            penalty_tracker=extras["penalty"])
 
     def get_config(self):
         config = super().get_config()
