@@ -132,3 +132,220 @@ def save_progress_gif(frames, path, seconds_per_frame=0.4, scale=2):
     path.parent.mkdir(parents=True, exist_ok=True)
     images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
     return path
+
+
+# --- Checkpoints that survive crashes and refuse non-finite state ----------------------------
+
+
+def _finite_logs(logs):
+    """Whether every numeric value in `logs` is finite (non-numeric values are ignored)."""
+    for value in (logs or {}).values():
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            continue
+        if not np.all(np.isfinite(array)):
+            return False
+    return True
+
+
+def _finite_weights(model):
+    return all(np.all(np.isfinite(np.asarray(w, dtype=np.float64))) for w in model.get_weights())
+
+
+def _rng_state_variables(model):
+    """The states of every `SeedGenerator` in the model (dropout masks, GAN latent draws).
+
+    `save_weights` leaves them out, so a model restored from weights alone
+    would replay the random draws of epoch 0 after a resume. `model.variables`
+    includes them (in a fixed order) and `model.weights` does not.
+    """
+    weight_ids = {id(w) for w in model.weights}
+    return [v for v in model.variables if id(v) not in weight_ids]
+
+
+def _build_optimizers(model):
+    """Creates optimizer slots so that saved optimizer state can be loaded into them.
+
+    The GAN loops (`gan.DCGAN`, `gan.WGAN`) train with two optimizers,
+    `d_optimizer` for the discriminator (or critic) and `g_optimizer` for the
+    generator; Keras's `BackupAndRestore` builds only `model.optimizer`, so on
+    its own it saves the two optimizers' state but silently skips loading it.
+    """
+    second = getattr(model, "discriminator", None) or getattr(model, "critic", None)
+    d_optimizer = getattr(model, "d_optimizer", None)
+    g_optimizer = getattr(model, "g_optimizer", None)
+    if second is not None and d_optimizer is not None and g_optimizer is not None:
+        for optimizer, network in ((d_optimizer, second), (g_optimizer, model.generator)):
+            if not optimizer.built:
+                optimizer.build(network.trainable_variables)
+    elif getattr(model, "optimizer", None) is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+
+
+class ResumableBackup(keras.callbacks.Callback):
+    """Backs up the whole training state every epoch so a killed `fit` resumes exactly.
+
+    A drop-in for `keras.callbacks.BackupAndRestore` that also covers what it
+    misses, so that an interrupted run restarted with the same seed ends with
+    the *same* weights as an uninterrupted one:
+
+    * the GAN loops' two optimizers (`d_optimizer`, `g_optimizer`) are
+      restored, not only saved;
+    * the random-number state of every `SeedGenerator` (dropout masks, the
+      GANs' latent vectors and gradient-penalty interpolations) is saved and
+      restored, so the draws after a resume are the ones the uninterrupted
+      run would have made;
+    * each backup is written to a fresh folder and only then made current by
+      an atomic rename of `latest.json`, so a kill while writing (even
+      `SIGKILL`) leaves the previous backup intact;
+    * an epoch whose logs (e.g. `loss`) or weights are not finite is **not**
+      backed up: the last good state is kept, and with `restore_on_nan` the
+      model is rolled back to it when training ends.
+
+    Restarting `fit` with the same callback directory continues after the
+    last backed-up epoch. On a normal finish the directory is deleted
+    (`delete_checkpoint`); after a run stopped by non-finite values it is
+    kept, so the run can be inspected or resumed with a smaller learning rate.
+
+    Exact resumption also needs the data order of an epoch not to depend on
+    how many epochs the process has already run: pass `shuffle=False` with
+    arrays, or a dataset whose order is fixed. A `tf.data` shuffle with
+    `reshuffle_each_iteration=True` restarts its sequence of orders in a new
+    process, so the resumed run is as good but not bit-identical.
+
+    Args:
+        backup_dir: Directory used only by this callback.
+        delete_checkpoint: Delete the directory after a normal finish.
+            Defaults to `True`.
+        restore_on_nan: After a run that ends with non-finite weights, load
+            the last good backup into the model. Defaults to `True`.
+
+    Attributes:
+        last_good_epoch: Number of epochs completed in the newest backup
+            (`None` before the first one).
+        skipped_epochs: Epochs (0-based) that were not backed up because
+            their logs or weights were not finite.
+
+    Example:
+
+    >>> backup = ResumableBackup("runs/gan_backup")
+    >>> gan.fit(images, epochs=50, callbacks=[backup, keras.callbacks.TerminateOnNaN()])
+    >>> # killed? run the same two lines again: training continues where it stopped.
+    """
+
+    LATEST = "latest.json"
+
+    def __init__(self, backup_dir, delete_checkpoint=True, restore_on_nan=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError(f"Expected a directory for `backup_dir`. Received: backup_dir={backup_dir!r}")
+        from pathlib import Path
+
+        self.backup_dir = Path(backup_dir)
+        self.delete_checkpoint = bool(delete_checkpoint)
+        self.restore_on_nan = bool(restore_on_nan)
+        self.last_good_epoch = None
+        self.skipped_epochs = []
+
+    # The state on disk: `latest.json` names the folder of the newest complete backup.
+    def _latest(self):
+        import json
+
+        path = self.backup_dir / self.LATEST
+        if not path.is_file():
+            return None
+        return json.loads(path.read_text())
+
+    def _load(self, state):
+        folder = self.backup_dir / state["folder"]
+        _build_optimizers(self.model)
+        self.model.load_weights(folder / "state.weights.h5")
+        saved = np.load(folder / "rng_state.npz")
+        variables = _rng_state_variables(self.model)
+        if len(saved.files) != len(variables):
+            raise ValueError(
+                f"Expected a backup of the same model with {len(variables)} random-number states. "
+                f"Received: {len(saved.files)} in {folder}"
+            )
+        for i, variable in enumerate(variables):
+            variable.assign(saved[f"state_{i}"])
+
+    def on_train_begin(self, logs=None):
+        self.skipped_epochs = []
+        state = self._latest()
+        if state is None:
+            return
+        self._load(state)
+        self.last_good_epoch = int(state["epoch"])
+        # What keras.callbacks.BackupAndRestore sets too: fit() starts from this epoch.
+        self.model._initial_epoch = self.last_good_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        # After TerminateOnNaN stops training, Keras still calls on_epoch_end with the
+        # diverged weights; writing them would replace the last good backup.
+        if not _finite_logs(logs) or not _finite_weights(self.model):
+            self.skipped_epochs.append(epoch)
+            print(f"ResumableBackup: epoch {epoch + 1} has non-finite logs or weights; "
+                  f"kept the backup of epoch {self.last_good_epoch}.")
+            return
+        self._save(epoch + 1)
+
+    def _save(self, epochs_done):
+        import json
+        import os
+        import shutil
+
+        self.backup_dir.mkdir(parents=True, exist_ok=True)
+        folder = f"epoch_{epochs_done:05d}"
+        target = self.backup_dir / folder
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir()
+        self.model.save_weights(target / "state.weights.h5")
+        states = {f"state_{i}": np.asarray(v) for i, v in enumerate(_rng_state_variables(self.model))}
+        np.savez(target / "rng_state.npz", **states)
+        pointer = self.backup_dir / (self.LATEST + ".tmp")
+        pointer.write_text(json.dumps({"epoch": epochs_done, "folder": folder}))
+        os.replace(pointer, self.backup_dir / self.LATEST)
+        for old in self.backup_dir.glob("epoch_*"):
+            if old.name != folder:
+                shutil.rmtree(old, ignore_errors=True)
+        self.last_good_epoch = epochs_done
+
+    def on_train_end(self, logs=None):
+        diverged = bool(self.skipped_epochs) or not _finite_weights(self.model)
+        if diverged:
+            state = self._latest()
+            if self.restore_on_nan and state is not None:
+                self._load(state)
+            return
+        if self.delete_checkpoint and self.backup_dir.exists():
+            import shutil
+
+            shutil.rmtree(self.backup_dir)
+
+
+class FiniteModelCheckpoint(keras.callbacks.ModelCheckpoint):
+    """`keras.callbacks.ModelCheckpoint` that never writes non-finite weights.
+
+    When `TerminateOnNaN` stops a diverging run, Keras still ends the epoch
+    and calls `on_epoch_end`, so a plain `ModelCheckpoint` (without
+    `save_best_only`) overwrites the last good file with NaN weights. This one
+    skips any save whose logs or weights are not finite; the skipped epochs
+    are listed in `skipped_epochs`. Arguments are those of `ModelCheckpoint`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skipped_epochs = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        if _finite_logs(logs) and _finite_weights(self.model):
+            super().on_train_batch_end(batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if _finite_logs(logs) and _finite_weights(self.model):
+            super().on_epoch_end(epoch, logs)
+        else:
+            self.skipped_epochs.append(epoch)
