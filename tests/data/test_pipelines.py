@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -6,6 +8,7 @@ from dlkit.data import (
     chronological_split,
     encode_words,
     make_image_dataset,
+    make_next_id_dataset,
     make_window_splits,
     make_windows,
     scale_images,
@@ -128,3 +131,54 @@ def test_char_vocabulary_round_trip_and_encoding():
         vocab.encode("zap")
     with pytest.raises(ValueError, match="at most max_length - 2 = 2"):
         encode_words(["dcba"], vocab, max_length=4)
+
+
+WORDS = ["a", "be", "cab", "bead", "decade", "faced", "ace", "dab", "beef", "fade", "cafe"]
+
+
+def _rows_of_epoch(dataset):
+    rows = []
+    for inputs, targets in dataset:
+        inputs, targets = inputs.numpy(), targets.numpy()
+        np.testing.assert_array_equal(inputs[:, 1:], targets[:, :-1])  # targets are inputs shifted by one
+        full = np.concatenate([inputs, targets[:, -1:]], axis=1)
+        assert (full[:, -1] != 0).any(), "a batch kept a column of padding only"
+        rows += [tuple(int(i) for i in row if i != 0) for row in full]
+    return rows
+
+
+@pytest.mark.parametrize("bucket_width", [None, 2])
+def test_next_id_dataset_cuts_padding_and_keeps_every_word_once(bucket_width):
+    vocab = CharVocabulary.from_words(WORDS)
+    encoded = encode_words(WORDS, vocab, max_length=12)
+    dataset = make_next_id_dataset(encoded, batch_size=4, seed=0, bucket_width=bucket_width)
+    rows = _rows_of_epoch(dataset)
+    assert sorted(rows) == sorted(tuple(vocab.encode(w)) for w in WORDS)
+    assert int(dataset.cardinality()) == sum(1 for _ in dataset)
+    if bucket_width is not None:  # each batch holds words whose lengths share a bucket
+        for inputs, _ in dataset:
+            lengths = (inputs.numpy() != 0).sum(axis=1) + 1
+            assert lengths.max() - lengths.min() < bucket_width
+
+
+def test_next_id_dataset_reshuffles_each_epoch_but_not_without_shuffle():
+    encoded = encode_words(WORDS, CharVocabulary.from_words(WORDS))
+    shuffled = make_next_id_dataset(encoded, batch_size=11, seed=1)
+    first, second = (next(iter(shuffled))[0].numpy() for _ in range(2))
+    assert not np.array_equal(first, second)
+    ordered = make_next_id_dataset(encoded, batch_size=11, shuffle=False)
+    np.testing.assert_array_equal(next(iter(ordered))[0].numpy(), encoded[:, :-1][:, : first.shape[1]])
+
+
+@pytest.mark.parametrize(
+    "encoded, kwargs, fragment",
+    [
+        (np.zeros((3,), np.int32), {}, "shape=(3,)"),
+        (np.zeros((3, 4), np.float32), {}, "dtype=float32"),
+        (np.zeros((3, 4), np.int32), {"batch_size": 0}, "batch_size=0"),
+        (np.zeros((3, 4), np.int32), {"bucket_width": -1}, "bucket_width=-1"),
+    ],
+)
+def test_next_id_dataset_rejects_bad_input(encoded, kwargs, fragment):
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        make_next_id_dataset(encoded, **{"batch_size": 2, **kwargs})
