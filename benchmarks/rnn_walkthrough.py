@@ -75,13 +75,13 @@ def main(argv=None):
         from dlkit.evaluation import CharNGramModel
         from dlkit.models import rnn
 
-        print("character GRU on English words, validation bits per character:")
+        print("character LSTM on English words, validation bits per character:")
         settings = recipes.CHAR_FAST if args.fast else recipes.CHAR_FULL
         result = recipes.train_char_language_model(
-            "gru", fast=args.fast, seed=args.seed,
+            "lstm", fast=args.fast, seed=args.seed,
             words=load_words(max_length=settings["max_word_length"]))
         m = result.metrics
-        _row("gru", m, ["bits_per_char", "parameters", "seconds_per_epoch"])
+        _row("lstm", m, ["bits_per_char", "parameters", "seconds_per_epoch"])
         train_words, validation_words = result.extras["train_words"], result.extras["validation_words"]
         ngram = {order: CharNGramModel(order).fit(train_words).bits_per_char(validation_words)
                  for order in range(3, 8)}
