@@ -13,8 +13,9 @@ Modes:
                            kill: train every family (one thread each) until the
                            middle of epoch CRASH_EPOCH, then wait to be killed;
                            resume: finish every family from its backup in DIR.
-    diverge OUT DIR        train every family with an absurd learning rate under
-                           TerminateOnNaN and ResumableBackup.
+    diverge OUT DIR        train every family for two good epochs, then with an absurd
+                           learning rate under TerminateOnNaN and the checkpoint
+                           callbacks; a JSON report goes beside OUT.
 """
 
 import json
@@ -30,12 +31,13 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import dlkit  # noqa: E402
-from dlkit.callbacks import ResumableBackup  # noqa: E402
+from dlkit.callbacks import FiniteModelCheckpoint, ResumableBackup  # noqa: E402
 from dlkit.models import cnn, gan, rnn  # noqa: E402
 
 FAMILIES = ("cnn", "rnn", "dcgan", "wgan-gp")
 EPOCHS = 3
 CRASH_EPOCH = 1  # 0-based: the crash comes in the second epoch
+DIVERGE_EPOCH = 2  # 0-based: two good epochs, then an absurd learning rate
 BATCH = 8
 
 
@@ -184,26 +186,65 @@ def chain(out, directory, phase):
     _write(out, results)
 
 
+class Diverge(keras.callbacks.Callback):
+    """Sets every optimizer's learning rate to an absurd value from epoch `epoch` on,
+    and keeps a copy of the weights after each epoch that ended finite."""
+
+    def __init__(self, epoch, learning_rate=1e38):
+        super().__init__()
+        self.epoch, self.learning_rate = epoch, learning_rate
+        self.good_weights = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
+            for name in ("optimizer", "d_optimizer", "g_optimizer"):
+                optimizer = getattr(self.model, name, None)
+                if optimizer is not None:
+                    optimizer.learning_rate.assign(self.learning_rate)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.epoch:
+            self.good_weights = [np.array(w) for w in self.model.get_weights()]
+
+
 def diverge(out, directory):
-    """Every family with an absurd learning rate; records each batch's loss."""
-    results, report = {}, {}
+    """Every family trains normally for DIVERGE_EPOCH epochs, then with an absurd
+    learning rate, under TerminateOnNaN and dlkit's two checkpoint callbacks (and, for
+    comparison, Keras's own ModelCheckpoint and BackupAndRestore)."""
+    directory = Path(directory)
+    report, results = {}, {}
     for family in FAMILIES:
-        model = build(family, 1, learning_rate=1e12)
+        model = build(family, 1)
         losses = []
         record = keras.callbacks.LambdaCallback(
             on_train_batch_end=lambda batch, logs, losses=losses: losses.append(float(logs["loss"])))
-        backup = ResumableBackup(Path(directory) / f"{family}_backup")
-        history = train(model, family, [record, keras.callbacks.TerminateOnNaN(), backup], epochs=6)
+        backup = ResumableBackup(directory / f"{family}_backup")
+        finite_file = directory / f"{family}_finite.weights.h5"
+        plain_file = directory / f"{family}_plain.weights.h5"
+        finite = FiniteModelCheckpoint(finite_file, save_weights_only=True)
+        plain = keras.callbacks.ModelCheckpoint(plain_file, save_weights_only=True)
+        keras_backup = keras.callbacks.BackupAndRestore(directory / f"{family}_keras_backup")
+        diverging = Diverge(DIVERGE_EPOCH)
+        history = train(model, family, [record, diverging, keras.callbacks.TerminateOnNaN(), backup,
+                                        finite, plain, keras_backup], epochs=EPOCHS + 2)
+        results[f"{family}/good"] = diverging.good_weights
+        results[f"{family}/final"] = model.get_weights()
+        reloaded = build(family, 1)
+        reloaded.load_weights(finite_file)
+        results[f"{family}/finite_checkpoint"] = reloaded.get_weights()
+        reloaded.load_weights(plain_file)
+        results[f"{family}/plain_checkpoint"] = reloaded.get_weights()
         report[family] = {
             "batch_losses": losses,
             "epochs_run": len(history.history["loss"]),
             "last_good_epoch": backup.last_good_epoch,
             "skipped_epochs": backup.skipped_epochs,
-            "backup_kept": (Path(directory) / f"{family}_backup" / ResumableBackup.LATEST).is_file(),
-            "weights_finite": bool(all(np.isfinite(w).all() for w in model.get_weights())),
+            "finite_checkpoint_skipped": finite.skipped_epochs,
+            "backup_kept": (directory / f"{family}_backup" / ResumableBackup.LATEST).is_file(),
+            "keras_backup_kept": (directory / f"{family}_keras_backup").exists(),
         }
-    Path(out).write_text(json.dumps(report))
-    return results
+    _write(out, results)
+    Path(out).with_suffix(".json").write_text(json.dumps(report))
 
 
 def _write(out, results):
