@@ -31,8 +31,10 @@ def train_cnn_fashion_mnist(
     Adam with a cosine-decayed learning rate over the whole run, a seeded
     5,000-image validation hold-out, and `EarlyStopping` that restores the best
     validation weights. With `out`, the run also keeps a
-    `keras.callbacks.BackupAndRestore` directory (so `resume=True` continues a
-    killed run) and saves `out/cnn.keras`.
+    `dlkit.callbacks.ResumableBackup` directory, `out/cnn_backup` (so
+    `resume=True` continues a killed run from its last finished epoch, with
+    the optimizer and random-number state; a diverged run keeps its last
+    finite backup there), and saves `out/cnn.keras`.
 
     Args:
         out: Output directory, or `None` to save nothing. Defaults to `None`.
@@ -54,7 +56,7 @@ def train_cnn_fashion_mnist(
     import keras
 
     from dlkit import data, evaluation
-    from dlkit.callbacks import EpochTimer
+    from dlkit.callbacks import EpochTimer, ResumableBackup
     from dlkit.models import cnn
     from dlkit.seed import set_seed
 
@@ -93,7 +95,7 @@ def train_cnn_fashion_mnist(
         backup = out / "cnn_backup"
         if not resume and backup.exists():
             shutil.rmtree(backup)
-        callbacks.append(keras.callbacks.BackupAndRestore(str(backup)))
+        callbacks.append(ResumableBackup(backup))
 
     start = time.perf_counter()
     history = model.fit(
