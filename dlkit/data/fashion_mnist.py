@@ -198,9 +198,9 @@ def load_fashion_mnist(data_dir=None, download=None):
         try:
             files = _download_with_keras()
         except Exception as e:  # noqa: BLE001 - any network failure means "not found"
-            raise DataNotFoundError(_not_found_message(searched, e)) from e
+            raise DataNotFoundError(_not_found_message(searched, e, data_dir)) from e
     if files is None:
-        raise DataNotFoundError(_not_found_message(searched, None))
+        raise DataNotFoundError(_not_found_message(searched, None, data_dir))
 
     arrays = {name: _parse_idx(_read_verified(path, name)) for name, path in files.items()}
     return (
@@ -209,8 +209,11 @@ def load_fashion_mnist(data_dir=None, download=None):
     )
 
 
-def _not_found_message(searched, download_error):
-    places = "\n".join(f"  - {d}" for d in searched)
+def _not_found_message(searched, download_error, data_dir=None):
+    places = "\n".join(
+        f"  - {d}" + (f"  (data_dir={str(data_dir)!r})" if data_dir is not None and i == 0 else "")
+        for i, d in enumerate(searched)
+    )
     msg = f"Fashion-MNIST was not found. Searched, in order:\n{places}\n"
     if download_error is not None:
         msg += f"The download failed too: {download_error}\n"

@@ -188,7 +188,7 @@ def chronological_split(series, train_fraction=0.7, validation_fraction=0.15):
     if train_fraction + validation_fraction >= 1:
         raise ValueError(
             "Expected train_fraction + validation_fraction < 1 so that a test segment remains. "
-            f"Received: {train_fraction} + {validation_fraction}"
+            f"Received: train_fraction={train_fraction}, validation_fraction={validation_fraction}"
         )
     n = len(series)
     n_train = int(round(n * train_fraction))

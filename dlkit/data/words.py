@@ -46,7 +46,7 @@ def load_words(path=None, min_length=1, max_length=None):
     path = Path(path) if path is not None else SYSTEM_WORDS
     if not path.is_file():
         raise DataNotFoundError(
-            f"Word list not found at {path}. Install it with "
+            f"Word list not found at path={str(path)!r}. Install it with "
             "`sudo apt-get install wamerican` (Debian/Ubuntu), or pass "
             "path=... to a text file with one word per line."
         )
@@ -60,5 +60,8 @@ def load_words(path=None, min_length=1, max_length=None):
                 continue
             words.add(word)
     if not words:
-        raise ValueError(f"Expected a file with words made of the letters a-z. Received: {path}")
+        raise ValueError(
+            f"Expected a file with words made of the letters a-z. Received: path={str(path)!r}, "
+            "which holds none"
+        )
     return sorted(words)

@@ -81,8 +81,14 @@ def to_unit_range(images, arg="images"):
         raise ValueError(
             f"Expected `{arg}` as floats in [-1, 1] or uint8 in [0, 255]. Received: dtype={images.dtype}"
         )
+    bad = int(np.size(images) - np.count_nonzero(np.isfinite(images)))
+    if bad:
+        raise ValueError(
+            f"Expected `{arg}` as finite floats in [-1, 1]. Received: {bad} NaN or infinite values "
+            "(did the generator diverge?)"
+        )
     low, high = float(np.min(images)), float(np.max(images))
-    if not np.isfinite(low) or not np.isfinite(high) or low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
+    if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
         raise ValueError(
             f"Expected `{arg}` as floats in [-1, 1] (the generator's tanh range). "
             f"Received: values in [{low:.3g}, {high:.3g}]"
@@ -90,18 +96,24 @@ def to_unit_range(images, arg="images"):
     return ((images.astype(np.float32) + 1.0) / 2.0).clip(0.0, 1.0)
 
 
-def evaluator_features(images, batch_size=500):
-    """The evaluator's penultimate features, `(N, 128)` float64."""
+def evaluator_features(images, batch_size=500, arg="images"):
+    """The evaluator's penultimate features, `(N, 128)` float64.
+
+    `arg` is the argument name that error messages about `images` use.
+    """
+    images = to_unit_range(images, arg)  # checked before the evaluator is loaded
     _, features = load_evaluator()
-    return np.asarray(features.predict(to_unit_range(images), batch_size=batch_size, verbose=0),
-                      dtype=np.float64)
+    return np.asarray(features.predict(images, batch_size=batch_size, verbose=0), dtype=np.float64)
 
 
-def evaluator_probabilities(images, batch_size=500):
-    """The evaluator's class probabilities, `(N, 10)`."""
+def evaluator_probabilities(images, batch_size=500, arg="images"):
+    """The evaluator's class probabilities, `(N, 10)`.
+
+    `arg` is the argument name that error messages about `images` use.
+    """
+    images = to_unit_range(images, arg)
     model, _ = load_evaluator()
-    return np.asarray(model.predict(to_unit_range(images), batch_size=batch_size, verbose=0),
-                      dtype=np.float64)
+    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0), dtype=np.float64)
 
 
 def frechet_distance(features_a, features_b):
@@ -139,7 +151,11 @@ def frechet_classifier_distance(real_images, fake_images):
     Returns:
         A float.
     """
-    return frechet_distance(evaluator_features(real_images), evaluator_features(fake_images))
+    # Both sets are checked before either goes through the evaluator.
+    to_unit_range(real_images, "real_images")
+    to_unit_range(fake_images, "fake_images")
+    return frechet_distance(evaluator_features(real_images, arg="real_images"),
+                            evaluator_features(fake_images, arg="fake_images"))
 
 
 def classifier_score(fake_images):
@@ -148,7 +164,7 @@ def classifier_score(fake_images):
     Between 1 (every image gets the same class distribution) and 10 (each
     image confidently one class, all classes equally often).
     """
-    p = evaluator_probabilities(fake_images, batch_size=500)
+    p = evaluator_probabilities(fake_images, batch_size=500, arg="fake_images")
     p = np.clip(p, 1e-12, 1.0)
     marginal = p.mean(axis=0)
     kl = np.sum(p * (np.log(p) - np.log(marginal)), axis=1)
@@ -164,7 +180,9 @@ def class_coverage(fake_images, num_classes=10):
         `normalized_entropy` of the histogram (1.0 = perfectly even, 0.0 =
         every sample one class: a collapsed generator).
     """
-    labels = np.argmax(evaluator_probabilities(fake_images), axis=1)
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+        raise ValueError(f"Expected `num_classes` to be an integer >= 2. Received: num_classes={num_classes!r}")
+    labels = np.argmax(evaluator_probabilities(fake_images, arg="fake_images"), axis=1)
     counts = np.bincount(labels, minlength=num_classes)
     shares = counts / counts.sum()
     nonzero = shares[shares > 0]
