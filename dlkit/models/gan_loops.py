@@ -45,6 +45,13 @@ def _replica_share(draw, batch_size):
     return draw(batch_size * replicas)[start:start + batch_size]
 
 
+def _across_workers(strategy):
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return False
+    cluster = strategy.cluster_resolver.cluster_spec().as_dict()
+    return sum(len(cluster.get(job, [])) for job in ("chief", "worker")) > 1
+
+
 def _uses_float16(*networks):
     return any(layer.compute_dtype == "float16" for net in networks for layer in net.layers)
 
@@ -121,7 +128,12 @@ class _GAN(keras.Model):
         self.loss_tracker.update_state(d_loss + g_loss, sample_weight=weight)
         for name, value in extra.items():
             getattr(self, name).update_state(value, sample_weight=weight)
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if _across_workers(self.distribute_strategy):
+            # Keras 3 averages a step's logs over workers along axis 0, which
+            # fails on scalars (tensorflow/tensorflow#72388): hand it vectors of one.
+            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
     def _step(self, network, optimizer, loss_fn):
         with tf.GradientTape() as tape:
