@@ -64,11 +64,100 @@ def build_parser():
                        help="for lstm/gru: co2 (forecaster, default), words (character model), "
                        "rows (Fashion-MNIST row by row) or memory (adding problem)")
     train.add_argument("--fast", action="store_true", help="a smoke-test-sized run")
+    train.add_argument("--strategy", choices=STRATEGIES, default="default",
+                       help="tf.distribute strategy: default (one device), mirrored (every local GPU), "
+                       "multiworker (machines described by TF_CONFIG) or tpu (Colab/Kaggle TPU); "
+                       "--batch-size is the global batch (default: default)")
+    train.add_argument("--precision", choices=PRECISIONS, default="float32",
+                       help="Keras dtype policy: float32, mixed_float16 (GPUs) or mixed_bfloat16 "
+                       "(TPUs, recent CPUs and GPUs) (default: float32)")
     return parser
 
 
 TRAIN_FAMILIES = ("cnn", "lstm", "gru", "dcgan", "wgan", "wgan-gp")
 RNN_TASKS = ("co2", "words", "rows", "memory")
+STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+GAN_FAMILIES = ("dcgan", "wgan", "wgan-gp")
+
+
+class StrategyError(RuntimeError):
+    """A `tf.distribute` strategy that cannot be created here."""
+
+
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def make_strategy(name):
+    """The `tf.distribute` strategy called `name` in `STRATEGIES`.
+
+    Raises:
+        StrategyError: It cannot be created (no TPU, a bad `TF_CONFIG`, ...).
+    """
+    import tensorflow as tf
+
+    try:
+        if name == "default":
+            return tf.distribute.get_strategy()
+        if name == "mirrored":
+            return tf.distribute.MirroredStrategy()
+        if name == "multiworker":
+            return tf.distribute.MultiWorkerMirroredStrategy()
+        if name == "tpu":
+            return _tpu_strategy(tf)
+    except StrategyError:
+        raise
+    except Exception as e:  # TensorFlow raises many types here; all mean "not on this machine".
+        raise StrategyError(f"cannot create the {name!r} strategy: {_first_line(e)}") from e
+    raise StrategyError(f"Expected a strategy from {list(STRATEGIES)}. Received: strategy={name!r}")
+
+
+def _tpu_strategy(tf):
+    errors = []
+    # The TPU address comes from the environment (TPU_NAME, Colab); on a TPU
+    # VM (Kaggle, Colab's current TPU runtime) it is "local".
+    for tpu in (None, "local"):
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu)
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+            return tf.distribute.TPUStrategy(resolver)
+        except Exception as e:  # noqa: PERF203 (two tries at most)
+            errors.append(_first_line(e))
+    raise StrategyError(f"cannot create the 'tpu' strategy: no TPU found ({'; '.join(errors)})")
+
+
+def _workers(strategy):
+    import tensorflow as tf
+
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return 1
+    cluster = strategy.cluster_resolver.cluster_spec().as_dict()
+    return max(1, sum(len(cluster.get(job, [])) for job in ("chief", "worker")))
+
+
+def _train_distributed(args):
+    """`_train` inside the chosen strategy's scope and under the chosen dtype policy."""
+    import keras
+
+    strategy = make_strategy(args.strategy)
+    if _workers(strategy) > 1 and args.family not in GAN_FAMILIES:
+        # Keras 3 fit() of labelled (x, y) data fails across workers
+        # (keras-team/keras#20585); the GAN loops handle it.
+        raise StrategyError(
+            f"--strategy multiworker across {_workers(strategy)} workers trains the GAN families "
+            f"({', '.join(GAN_FAMILIES)}) only: Keras 3 fit() of labelled data fails across "
+            f"workers (keras-team/keras#20585). Received: family={args.family!r}"
+        )
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(args.precision)
+    try:
+        with strategy.scope():
+            _train(args)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
 def _train(args):
@@ -148,7 +237,10 @@ def main(argv=None):
 
             run_tour(args.out, fast=args.fast, seed=args.seed, data_dir=args.data_dir)
         elif args.command == "train":
-            _train(args)
+            _train_distributed(args)
+    except StrategyError as e:
+        print(f"dlkit: error: {e}", file=sys.stderr)
+        return 2
     except (DataNotFoundError, CorruptDataError, ValueError) as e:
         print(f"dlkit: error: {e}", file=sys.stderr)
         return 1
