@@ -1,0 +1,120 @@
+"""Training under tf.distribute: two logical CPU devices and two loopback workers.
+
+TensorFlow fixes its devices when it starts, so each run happens in a fresh
+process (`tests/_distribute_worker.py`) bounded by a timeout; these tests
+assert on what it saved.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER = Path(__file__).with_name("_distribute_worker.py")
+MIRRORED_TIMEOUT_S = 420
+MULTIWORKER_TIMEOUT_S = 300
+
+
+def _env(**extra):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
+    env.pop("TF_CONFIG", None)
+    env.update(extra)
+    return env
+
+
+def _tail(text, lines=30):
+    return "\n".join(text.splitlines()[-lines:])
+
+
+@pytest.fixture(scope="module")
+def mirrored(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mirrored") / "results.npz"
+    run = subprocess.run([sys.executable, str(WORKER), "mirrored", str(out)], env=_env(), cwd=ROOT,
+                         capture_output=True, text=True, timeout=MIRRORED_TIMEOUT_S)
+    assert run.returncode == 0, _tail(run.stderr)
+    return dict(np.load(out))
+
+
+def _pairs(results, prefix):
+    keys = sorted(k for k in results if k.startswith(f"one/{prefix}"))
+    assert keys, f"nothing saved under one/{prefix}"
+    return [(k, results[k], results["two/" + k[len("one/"):]]) for k in keys]
+
+
+@pytest.mark.parametrize("case, logs", [
+    ("cnn", {"loss"}),
+    ("dcgan", {"d_loss", "g_loss", "loss"}),
+    ("wgan-gp", {"d_loss", "g_loss", "loss", "gradient_penalty", "wasserstein_distance"}),
+])
+def test_two_replicas_train_like_one_device_with_the_same_global_batch(mirrored, case, logs):
+    assert int(mirrored["replicas"]) == 2
+    saved = {k.split("/")[-1] for k, _, _ in _pairs(mirrored, f"{case}/log/")}
+    assert logs <= saved
+    for key, one, two in _pairs(mirrored, f"{case}/log/"):
+        assert np.all(np.isfinite(one)), key
+        np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-6, err_msg=key)
+    weights = _pairs(mirrored, f"{case}/weight/")
+    for key, one, two in weights:
+        np.testing.assert_allclose(two, one, rtol=1e-4, atol=1e-5, err_msg=key)
+
+
+def test_every_builder_fits_inside_a_mirrored_scope(mirrored):
+    builders = {k: float(v) for k, v in mirrored.items() if k.startswith("builder/")}
+    expected = {"cnn_default", "dense", "rnn_lstm", "conv_rnn", "forecaster", "char_lm", "dcgan"}
+    assert {k.split("/")[1] for k in builders} == expected
+    assert all(np.isfinite(v) for v in builders.values()), builders
+
+
+def _free_ports(count):
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def test_two_workers_on_loopback_end_with_identical_weights(tmp_path):
+    ports = _free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    workers, logs = [], []
+    for index in range(2):
+        config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        log = open(tmp_path / f"worker{index}.log", "w")  # noqa: SIM115 (closed below)
+        logs.append(log)
+        workers.append(subprocess.Popen(
+            [sys.executable, str(WORKER), "multiworker", str(tmp_path / f"worker{index}.npz")],
+            env=_env(TF_CONFIG=config), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+    try:
+        for worker in workers:
+            worker.wait(timeout=MULTIWORKER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the workers did not finish within {MULTIWORKER_TIMEOUT_S} s")
+    finally:
+        for worker, log in zip(workers, logs, strict=True):
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+            log.close()
+    for index, worker in enumerate(workers):
+        assert worker.returncode == 0, _tail((tmp_path / f"worker{index}.log").read_text())
+    first, second = (dict(np.load(tmp_path / f"worker{i}.npz")) for i in range(2))
+    assert int(first["replicas"]) == int(second["replicas"]) == 2
+    assert sorted(first) == sorted(second)
+    weights = [k for k in first if "/weight/" in k]
+    assert {k.split("/")[0] for k in weights} == {"dcgan", "wgan-gp"}
+    for key in weights:
+        assert np.all(np.isfinite(first[key])), key
+        np.testing.assert_array_equal(first[key], second[key], err_msg=key)
+    for key in (k for k in first if "/log/" in k):
+        assert np.all(np.isfinite(first[key])), key
