@@ -118,6 +118,37 @@ def histogram(values, bins=None, title=None, xlabel=None):
     return fig
 
 
+def class_counts_plot(counts, class_names=None, title=None):
+    """A bar per class: how many samples a classifier put in each (e.g. GAN class coverage).
+
+    Args:
+        counts: Non-negative counts, one per class.
+        class_names: Bar labels. Defaults to the class indices.
+        title: Axes title. Defaults to `None`.
+
+    Returns:
+        A Figure with one bar per class and a dashed line at the even share.
+    """
+    plt = _plt()
+    counts = np.asarray(counts)
+    if counts.ndim != 1 or len(counts) == 0 or (counts < 0).any():
+        raise ValueError(f"Expected a non-empty 1-D array of non-negative counts. Received: counts={counts!r}")
+    names = list(class_names) if class_names is not None else [str(i) for i in range(len(counts))]
+    if len(names) != len(counts):
+        raise ValueError(
+            f"Expected one class name per count ({len(counts)}). Received: {len(names)} names"
+        )
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.bar(np.arange(len(counts)), counts)
+    ax.axhline(counts.sum() / len(counts), linestyle="--", color="grey", label="even share")
+    ax.set_xticks(np.arange(len(counts)), names, rotation=45, ha="right")
+    ax.set_ylabel("samples")
+    ax.set_title(title or "")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
 def learning_curves(history, metrics=None, title=None):
     """Training and validation curves, one axis per metric.
 

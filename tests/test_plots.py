@@ -73,3 +73,15 @@ def test_forecast_plot_draws_history_truth_and_each_forecast():
     lines = fig.axes[0].get_lines()
     assert len(lines) == 5  # observed, truth, two forecasts and the vertical origin line
     assert len(lines[0].get_xdata()) == 10 and len(lines[2].get_xdata()) == 5
+
+
+def test_class_counts_plot_draws_a_bar_per_class_and_rejects_bad_counts():
+    from dlkit import plots
+
+    fig = plots.class_counts_plot([5, 0, 3], ["a", "b", "c"], title="t")
+    assert len(fig.axes[0].patches) == 3
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="counts="):
+        plots.class_counts_plot([[1, 2]])
+    with pytest.raises(ValueError, match="Received: 2 names"):
+        plots.class_counts_plot([1, 2, 3], ["a", "b"])
