@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from dlkit.recipes import rnn as recipes
 
@@ -25,3 +26,25 @@ def test_memory_recipe_smoke():
     m = result.metrics
     assert np.isfinite(m["validation_mse"]) and 0 <= m["validation_accuracy"] <= 1
     assert len(result.history["val_loss"]) == 1
+
+
+def test_gan_recipe_tracks_quality_per_epoch_and_compares_seeds(fashion):
+    from dlkit.recipes import gan
+
+    tiny = {"train_subset": 256, "eval_images": 200, "batch_size": 64, "epochs": 2}
+    first = gan.train_gan("dcgan", fast=True, seed=0, verbose=0, track_quality=True, **tiny)
+    quality = first.extras["quality"]
+    assert [q["epoch"] for q in quality] == [1, 2]
+    assert all(np.isfinite(q["fcd"]) and 0 <= q["coverage_entropy"] <= 1 and "d_loss" in q for q in quality)
+    before = first.extras["initial_weights"]["generator"]
+    assert any(not np.array_equal(a, b) for a, b in zip(before, first.model.generator.get_weights(), strict=True))
+
+    comparison = gan.compare_across_seeds(("dcgan",), seeds=(0, 1), fast=True,
+                                          runs={("dcgan", 0): first.metrics}, **tiny)
+    assert comparison["runs"][("dcgan", 0)] is first.metrics  # reused, not retrained
+    fcd = comparison["summary"]["dcgan"]["fcd"]
+    values = [first.metrics["fcd"], comparison["runs"][("dcgan", 1)]["fcd"]]
+    assert fcd["values"] == values and fcd["min"] <= fcd["mean"] <= fcd["max"]
+    assert np.isclose(fcd["mean"], np.mean(values))
+    with pytest.raises(ValueError, match="kind='gan'"):
+        gan.compare_across_seeds(("gan",), seeds=(0,))

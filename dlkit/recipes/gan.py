@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from dlkit.recipes.common import TrainingResult
@@ -44,6 +45,40 @@ def quality(model, real_images, num_images, seed):
     }
 
 
+class QualityTracker(keras.callbacks.Callback):
+    """Measures sample quality after every epoch of a GAN's `fit`.
+
+    After `fit`, `history` holds one dict per epoch: `epoch`, `fcd` (against
+    `real_images`), `coverage_entropy`, `classes_covered`, and the epoch's
+    training logs (`d_loss`, `g_loss`, `wasserstein_distance`, ...).
+
+    Args:
+        real_images: Real images in [-1, 1] to compare with.
+        num_images: Samples per measurement. Defaults to `2000`.
+        seed: Seed of the latent samples (the same each epoch). Defaults to `0`.
+    """
+
+    def __init__(self, real_images, num_images=2000, seed=0):
+        super().__init__()
+        self.real_images = real_images[:num_images]
+        self.num_images = num_images
+        self.seed = seed
+        self.history = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        from dlkit.evaluation import gan as metrics
+
+        fake = self.model.generate(self.num_images, seed=self.seed)
+        coverage = metrics.class_coverage(fake)
+        self.history.append({
+            "epoch": epoch + 1,
+            "fcd": metrics.frechet_classifier_distance(self.real_images, fake),
+            "coverage_entropy": coverage["normalized_entropy"],
+            "classes_covered": coverage["classes_covered"],
+            **{k: float(v) for k, v in (logs or {}).items()},
+        })
+
+
 def reference_points(x_train, x_test, num_images, seed, latent_dim=64):
     """The floor (real test vs real train) and ceiling (untrained generator) of the FCD."""
     from dlkit.data import scale_images
@@ -63,7 +98,7 @@ def reference_points(x_train, x_test, num_images, seed, latent_dim=64):
 
 
 def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose=2, callbacks=(),
-              **overrides):
+              track_quality=False, **overrides):
     """Trains one GAN on Fashion-MNIST (images in [-1, 1]) and measures its samples.
 
     Args:
@@ -75,16 +110,19 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         data_dir: Fashion-MNIST directory searched first. Defaults to `None`.
         verbose: Keras fit verbosity. Defaults to `2`.
         callbacks: Extra Keras callbacks. Defaults to `()`.
+        track_quality: Measure FCD and coverage on 2,000 samples after every
+            epoch (`extras["quality"]`, a list of per-epoch dicts from
+            `QualityTracker`). Defaults to `False`.
         **overrides: Entries of `GAN_FULL`.
 
     Returns:
         A `TrainingResult`: `metrics` has `fcd` (against the test images),
         `coverage_entropy`, `classes_covered`, `classifier_score`, timings
         and `parameters`; `extras["grid"]` is the `GANSampleGrid` callback
-        (its `frames` show the same latent batch after every epoch).
+        (its `frames` show the same latent batch after every epoch);
+        `extras["initial_weights"]` maps each network's name to its weights
+        before training.
     """
-    import keras
-
     from dlkit import data
     from dlkit.callbacks import EpochTimer, GANSampleGrid
     from dlkit.seed import set_seed
@@ -98,15 +136,20 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
     images = data.make_image_dataset(x_train, batch_size=settings["batch_size"], value_range="symmetric",
                                      seed=seed, drop_remainder=True)
     model = build_gan(kind, settings["latent_dim"], settings["critic_steps"])
+    second = model.discriminator if kind == "dcgan" else model.critic
+    initial = {"generator": model.generator.get_weights(), second.name: second.get_weights()}
     model.compile()
     out = Path(out) if out is not None else None
     grid = GANSampleGrid(seed=seed, directory=None if out is None else out / f"{kind}_samples")
     timer = EpochTimer()
+    real = data.scale_images(x_test, "symmetric")
+    tracker = QualityTracker(real, min(2000, settings["eval_images"]), seed) if track_quality else None
     start = time.perf_counter()
     history = model.fit(images, epochs=settings["epochs"], verbose=verbose, shuffle=False,
-                        callbacks=[timer, grid, keras.callbacks.TerminateOnNaN(), *callbacks])
+                        callbacks=[timer, grid, keras.callbacks.TerminateOnNaN(), *callbacks,
+                                   *([tracker] if tracker else [])])
+    # Wall time, quality measurements included; EpochTimer runs first, so seconds_per_epoch excludes them.
     train_seconds = time.perf_counter() - start
-    real = data.scale_images(x_test, "symmetric")
     metrics = quality(model, real, settings["eval_images"], seed)
     median = float(np.median(timer.epoch_seconds))
     metrics.update({
@@ -115,8 +158,7 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         "train_seconds": round(train_seconds, 1),
         "seconds_per_epoch": round(median, 2),
         "images_per_second": round(len(x_train) // settings["batch_size"] * settings["batch_size"] / median, 1),
-        "parameters": int(model.generator.count_params()
-                          + (model.discriminator if kind == "dcgan" else model.critic).count_params()),
+        "parameters": int(model.generator.count_params() + second.count_params()),
         "settings": settings,
     })
     model_path = None
@@ -126,4 +168,43 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         model.save(model_path)
         grid.save_gif(out / f"{kind}_progress.gif")
     return TrainingResult(model=model, history=history.history, metrics=metrics, model_path=model_path,
-                          extras={"grid": grid})
+                          extras={"grid": grid, "quality": tracker.history if tracker else None,
+                                  "initial_weights": initial})
+
+
+def compare_across_seeds(kinds=("dcgan", "wgan-gp"), seeds=(0, 1, 2), fast=False, verbose=0, runs=None,
+                         **overrides):
+    """Trains each GAN kind once per seed and summarises its quality as mean and spread.
+
+    Args:
+        kinds: Entries of `KINDS`. Defaults to `("dcgan", "wgan-gp")`.
+        seeds: One run per seed and kind. Defaults to `(0, 1, 2)`.
+        fast: Smoke-test size. Defaults to `False`.
+        verbose: Keras fit verbosity. Defaults to `0`.
+        runs: Metrics of runs already made, `{(kind, seed): metrics}`, reused
+            instead of training again. Defaults to `None`.
+        **overrides: Entries of `GAN_FULL`, the same for every run.
+
+    Returns:
+        `{"runs": {(kind, seed): metrics}, "summary": {kind: {...}}}`, where a
+        summary holds, for `fcd`, `coverage_entropy` and `classes_covered`,
+        the mean, the minimum and the maximum over seeds.
+    """
+    for kind in kinds:
+        if kind not in KINDS:
+            raise ValueError(f"Expected every kind to be one of {list(KINDS)}. Received: kind={kind!r}")
+    if not seeds:
+        raise ValueError(f"Expected at least one seed. Received: seeds={seeds!r}")
+    done = dict(runs or {})
+    for kind in kinds:
+        for seed in seeds:
+            if (kind, seed) not in done:
+                done[(kind, seed)] = train_gan(kind, fast=fast, seed=seed, verbose=verbose, **overrides).metrics
+    summary = {}
+    for kind in kinds:
+        summary[kind] = {}
+        for key in ("fcd", "coverage_entropy", "classes_covered", "seconds_per_epoch"):
+            values = np.array([done[(kind, seed)][key] for seed in seeds], dtype=float)
+            summary[kind][key] = {"mean": float(values.mean()), "min": float(values.min()),
+                                  "max": float(values.max()), "values": values.tolist()}
+    return {"runs": done, "summary": summary}
