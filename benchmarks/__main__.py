@@ -7,7 +7,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ("cnn_fashion_mnist", "rnn_walkthrough")
+BENCHMARKS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough")
 
 
 def main(argv=None):

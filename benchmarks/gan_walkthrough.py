@@ -1,0 +1,85 @@
+"""The GAN walkthroughs' full runs, printing every number notebooks 04 and 05 state.
+
+    python -m benchmarks.gan_walkthrough [--only refs,dcgan,wgan-gp,wgan,seeds] [--seed S] [--fast]
+
+`seeds` trains DCGAN and WGAN-GP on seeds 0, 1 and 2 (reusing the seed-0 runs
+of this invocation) and prints the mean and range of each quality measure.
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+PARTS = ("refs", "dcgan", "wgan-gp", "wgan", "seeds")
+SHOWN = ("fcd", "coverage_entropy", "classes_covered", "classifier_score", "seconds_per_epoch",
+         "train_seconds", "epochs_run", "parameters")
+
+
+def _quality_line(kind, metrics):
+    print(f"  {kind:<8}" + "  ".join(f"{k}={metrics[k]:.4g}" if isinstance(metrics[k], float)
+                                     else f"{k}={metrics[k]}" for k in SHOWN), flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(PARTS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fast", action="store_true")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args(argv)
+    parts = args.only.split(",")
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        parser.error(f"unknown parts {unknown}; expected names from {list(PARTS)}")
+
+    from dlkit import data
+    from dlkit.recipes import gan as recipes
+
+    settings = recipes.GAN_FAST if args.fast else recipes.GAN_FULL
+    results = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "seed": args.seed,
+               "settings": settings}
+    start = time.perf_counter()
+    if "refs" in parts:
+        (x_train, _), (x_test, _) = data.load_fashion_mnist()
+        refs = recipes.reference_points(x_train, x_test, settings["eval_images"], args.seed,
+                                        settings["latent_dim"])
+        print("reference points:", {k: round(v, 3) for k, v in refs.items()}, flush=True)
+        results["refs"] = refs
+    runs = {}
+    for kind in ("dcgan", "wgan-gp", "wgan"):
+        if kind not in parts:
+            continue
+        print(f"{kind}, seed {args.seed}:", flush=True)
+        result = recipes.train_gan(kind, fast=args.fast, seed=args.seed, verbose=0, track_quality=True)
+        _quality_line(kind, result.metrics)
+        quality = result.extras["quality"]
+        for q in quality:
+            extra = (f"  wasserstein {q['wasserstein_distance']:.3f}" if "wasserstein_distance" in q else "")
+            print(f"    epoch {q['epoch']:>2}: FCD(2k) {q['fcd']:.1f}  entropy {q['coverage_entropy']:.3f}"
+                  f"  d_loss {q['d_loss']:.3f}  g_loss {q['g_loss']:.3f}{extra}", flush=True)
+        runs[(kind, args.seed)] = result.metrics
+        results[kind] = {"metrics": {k: v for k, v in result.metrics.items() if k != "settings"},
+                         "per_epoch": quality}
+    if "seeds" in parts:
+        seeds = (args.seed, args.seed + 1, args.seed + 2)
+        print(f"DCGAN against WGAN-GP over seeds {seeds}:", flush=True)
+        comparison = recipes.compare_across_seeds(("dcgan", "wgan-gp"), seeds, fast=args.fast, runs=runs)
+        for kind, summary in comparison["summary"].items():
+            print(f"  {kind:<8}" + "  ".join(
+                f"{key} mean {s['mean']:.4g} [{s['min']:.4g}, {s['max']:.4g}]" for key, s in summary.items()),
+                flush=True)
+        results["seeds"] = comparison["summary"]
+    results["wall_seconds"] = round(time.perf_counter() - start, 1)
+    print(f"wall time {results['wall_seconds']} s on {results['machine']}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2, default=float)
+    return results
+
+
+if __name__ == "__main__":
+    main()
