@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from dlkit.models import cnn, gan, rnn
 
 # CI runs on two slow cores: few examples, no per-example deadline, and a fixed
-# sequence of examples so that a run is repeatable.
-SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
+# sequence of examples so that a run is repeatable (and no .hypothesis/ folder).
+SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 NON_POSITIVE = st.sampled_from([0, -1, 2.5, "3", None, True])
