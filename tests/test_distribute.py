@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("_distribute_worker.py")
-MIRRORED_TIMEOUT_S = 420
+MIRRORED_TIMEOUT_S = 600
 MULTIWORKER_TIMEOUT_S = 300
 
 
