@@ -1,4 +1,10 @@
-"""Keras callbacks shared by the families."""
+"""Keras callbacks shared by the families.
+
+Progress: `EpochTimer`, `GANSampleGrid` (+ `save_progress_gif`).
+Reliability: `ResumableBackup` (exact resume after a crash, GAN loops
+included, and never a non-finite backup) and `FiniteModelCheckpoint`
+(`ModelCheckpoint` that never writes non-finite weights).
+"""
 
 import time
 
@@ -341,7 +347,8 @@ class FiniteModelCheckpoint(keras.callbacks.ModelCheckpoint):
         self.skipped_epochs = []
 
     def on_train_batch_end(self, batch, logs=None):
-        if _finite_logs(logs) and _finite_weights(self.model):
+        # Per-batch saves only happen with an integer save_freq; skip the weight scan otherwise.
+        if self.save_freq == "epoch" or (_finite_logs(logs) and _finite_weights(self.model)):
             super().on_train_batch_end(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):

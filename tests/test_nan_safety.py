@@ -98,3 +98,19 @@ def test_finite_model_checkpoint_driven_by_hand(tmp_path):
     assert not path.exists() and checkpoint.skipped_epochs == [0]
     checkpoint.on_epoch_end(1, {"loss": 0.5})
     assert path.exists()
+
+
+def test_finite_model_checkpoint_skips_non_finite_batch_saves(tmp_path):
+    model = _dense()
+    path = tmp_path / "batch.weights.h5"
+    checkpoint = FiniteModelCheckpoint(path, save_weights_only=True, save_freq=1)
+    checkpoint.set_model(model)
+    checkpoint.on_epoch_begin(0)
+    checkpoint.on_train_batch_end(0, {"loss": float("inf")})
+    assert not path.exists()
+    model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
+    checkpoint.on_train_batch_end(1, {"loss": 0.5})
+    assert not path.exists(), "finite loss, but NaN weights"
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    checkpoint.on_train_batch_end(2, {"loss": 0.5})
+    assert path.exists()
