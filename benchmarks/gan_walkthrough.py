@@ -2,8 +2,9 @@
 
     python -m benchmarks.gan_walkthrough [--only refs,dcgan,wgan-gp,wgan,seeds] [--seed S] [--fast]
 
-`seeds` trains DCGAN and WGAN-GP on seeds 0, 1 and 2 (reusing the seed-0 runs
-of this invocation) and prints the mean and range of each quality measure.
+Epochs per experiment: `recipes.gan.WALKTHROUGH_EPOCHS`. `seeds` trains DCGAN
+and WGAN-GP on seeds S, S+1 and S+2 for its (shorter) number of epochs and
+prints the mean and range of each quality measure.
 """
 
 import argparse
@@ -49,25 +50,26 @@ def main(argv=None):
                                         settings["latent_dim"])
         print("reference points:", {k: round(v, 3) for k, v in refs.items()}, flush=True)
         results["refs"] = refs
-    runs = {}
     for kind in ("dcgan", "wgan-gp", "wgan"):
         if kind not in parts:
             continue
         print(f"{kind}, seed {args.seed}:", flush=True)
-        result = recipes.train_gan(kind, fast=args.fast, seed=args.seed, verbose=0, track_quality=True)
+        epochs = settings["epochs"] if args.fast else recipes.WALKTHROUGH_EPOCHS[kind]
+        result = recipes.train_gan(kind, fast=args.fast, seed=args.seed, verbose=0, track_quality=True,
+                                   epochs=epochs)
         _quality_line(kind, result.metrics)
         quality = result.extras["quality"]
         for q in quality:
             extra = (f"  wasserstein {q['wasserstein_distance']:.3f}" if "wasserstein_distance" in q else "")
             print(f"    epoch {q['epoch']:>2}: FCD(2k) {q['fcd']:.1f}  entropy {q['coverage_entropy']:.3f}"
                   f"  d_loss {q['d_loss']:.3f}  g_loss {q['g_loss']:.3f}{extra}", flush=True)
-        runs[(kind, args.seed)] = result.metrics
         results[kind] = {"metrics": {k: v for k, v in result.metrics.items() if k != "settings"},
                          "per_epoch": quality}
     if "seeds" in parts:
         seeds = (args.seed, args.seed + 1, args.seed + 2)
         print(f"DCGAN against WGAN-GP over seeds {seeds}:", flush=True)
-        comparison = recipes.compare_across_seeds(("dcgan", "wgan-gp"), seeds, fast=args.fast, runs=runs)
+        epochs = settings["epochs"] if args.fast else recipes.WALKTHROUGH_EPOCHS["seeds"]
+        comparison = recipes.compare_across_seeds(("dcgan", "wgan-gp"), seeds, fast=args.fast, epochs=epochs)
         for kind, summary in comparison["summary"].items():
             print(f"  {kind:<8}" + "  ".join(
                 f"{key} mean {s['mean']:.4g} [{s['min']:.4g}, {s['max']:.4g}]" for key, s in summary.items()),
