@@ -11,7 +11,8 @@ from dlkit.recipes.common import TrainingResult
 KINDS = ("dcgan", "wgan-gp", "wgan")
 
 # Sized for a 2-core CPU by a sweep of batch size, critic steps, dropout and network width
-# (FCD of 2,000 samples after 500 to 8,000 generator steps, seed 0; see the issue notes):
+# (FCD of 2,000 samples after 500 to 8,000 generator steps, seed 0; the same builders and
+# updates run by Keras on JAX on a lent GPU, for speed; see the notes of issue #5):
 # - batch 64 reached a given FCD in fewer CPU-seconds than 128 or 32;
 # - 2 critic steps per generator step matched 5 (146 against 145 after 6,000 steps) at
 #   less than half the cost, so WGAN-GP uses 2 here (the `WGAN` class keeps the paper's 5);
