@@ -221,7 +221,7 @@ def rnn_stage(report, seed, fast, data_dir=None, out=None):
 # 20 minutes on two CPU cores: a WGAN-GP step costs several DCGAN steps
 # (critic_steps critic updates, each with a second backward pass for the
 # penalty). The full runs live in the GAN walkthroughs and benchmarks.
-TOUR_GAN = {"epochs": 3, "train_subset": 12800, "critic_steps": 3}
+TOUR_GAN = {"epochs": 3, "train_subset": 12800}
 
 
 def gan_stage(report, seed, fast, data_dir=None, out=None):
@@ -307,6 +307,21 @@ def summary_rows(metrics):
 
 STAGES = {"data": data_stage, "cnn": cnn_stage, "rnn": rnn_stage, "gan": gan_stage}
 
+# Rough shares of a tour's time per stage (full and --fast), for the estimate of
+# what is left; the estimate is rescaled by how fast the finished stages ran here.
+TYPICAL_SECONDS = {
+    False: {"data": 10, "cnn": 540, "rnn": 420, "gan": 300},
+    True: {"data": 10, "cnn": 15, "rnn": 25, "gan": 25},
+}
+
+
+def remaining_estimate(done, todo, fast):
+    """Seconds the stages in `todo` should take, given `done` = {stage: measured seconds}."""
+    typical = TYPICAL_SECONDS[bool(fast)]
+    expected_done = sum(typical.get(name, 60) for name in done)
+    speed = sum(done.values()) / expected_done if done and expected_done else 1.0
+    return speed * sum(typical.get(name, 60) for name in todo)
+
 
 def run_tour(out, fast=False, seed=0, data_dir=None, stages=None):
     """Runs the tour and writes `report.html` and `metrics.json` into `out`.
@@ -346,7 +361,10 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None):
         metrics[name] = STAGES[name](report, seed=seed, fast=fast, data_dir=data_dir, out=out)
         elapsed = time.perf_counter() - t0
         metrics["timings_seconds"][name] = round(elapsed, 2)
-        _log(f"stage {i}/{len(names)}: {name} done in {elapsed:.1f}s")
+        left = names[i:]
+        estimate = remaining_estimate({n: metrics["timings_seconds"][n] for n in names[:i]}, left, fast)
+        _log(f"stage {i}/{len(names)}: {name} done in {elapsed:.1f}s"
+             + (f"; about {estimate / 60:.0f} min left ({', '.join(left)})" if left else ""))
     metrics["timings_seconds"]["total"] = round(time.perf_counter() - started, 2)
 
     rows = summary_rows(metrics)

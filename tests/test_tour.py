@@ -1,3 +1,5 @@
+import pytest
+
 from dlkit.tour import summary_rows
 
 METRICS = {
@@ -23,3 +25,57 @@ def test_summary_rows_name_every_trained_model_with_its_reference():
 def test_summary_rows_of_a_partial_tour_leave_out_what_did_not_run():
     assert [r["family"] for r in summary_rows({"cnn": METRICS["cnn"]})] == ["CNN"]
     assert summary_rows({"environment": {}}) == []
+
+
+def test_remaining_estimate_scales_the_typical_times_by_the_measured_speed():
+    from dlkit.tour import TYPICAL_SECONDS, remaining_estimate
+
+    typical = TYPICAL_SECONDS[False]
+    # The finished stage ran twice as slow as typical, so the rest should too.
+    estimate = remaining_estimate({"cnn": 2 * typical["cnn"]}, ["rnn", "gan"], fast=False)
+    assert estimate == pytest.approx(2 * (typical["rnn"] + typical["gan"]))
+    assert remaining_estimate({}, ["data"], fast=True) == TYPICAL_SECONDS[True]["data"]
+
+
+def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion):
+    """`dlkit tour --fast` as a user runs it: exit 0, a picture per family, every metric finite."""
+    import html.parser
+    import json
+    import math
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "dlkit.cli", "tour", "--fast", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "min left" in result.stdout
+
+    class Sections(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.heading, self.images = None, {}
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "h2":
+                self.heading = ""
+            if tag == "img" and self.heading is not None:
+                self.images[self.heading] = self.images.get(self.heading, 0) + 1
+
+        def handle_data(self, data):
+            if self.heading == "":
+                self.heading = data
+
+    parser = Sections()
+    parser.feed((tmp_path / "report.html").read_text())
+    for family in ("CNN", "RNN", "GAN"):
+        assert any(h.startswith(family) and n for h, n in parser.images.items()), (family, parser.images)
+
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in ("rnn.co2_test_mae", "rnn.co2_seasonal_naive_mae", "rnn.char_bits_per_char",
+                "rnn.char_ngram_bits_per_char", "cnn.test_accuracy", "gan.dcgan_fcd", "gan.wgan_gp_fcd"):
+        stage, name = key.split(".")
+        assert math.isfinite(metrics[stage][name]), key
+    numbers = [v for stage in ("cnn", "rnn", "gan") for v in metrics[stage].values()
+               if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    assert numbers and all(math.isfinite(v) for v in numbers)
+    assert {"cnn", "rnn", "gan", "total"} <= set(metrics["timings_seconds"])
