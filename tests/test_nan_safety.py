@@ -10,24 +10,20 @@ diverged state themselves.
 
 import json
 import math
-import tempfile
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
 from dlkit.callbacks import FiniteModelCheckpoint, ResumableBackup
-from tests._reliability import FAMILIES, identical, load_runs, run_worker
+from tests._reliability import FAMILIES, identical, worker_results
 
 GOOD_EPOCHS = 2  # DIVERGE_EPOCH in the worker
 
 
 @pytest.fixture(scope="module")
 def diverged():
-    directory = Path(tempfile.mkdtemp(prefix="dlkit_diverge_"))
-    run_worker("diverge", directory / "runs.npz", directory)
-    return json.loads((directory / "runs.json").read_text()), load_runs(directory / "runs.npz")
+    return worker_results()["diverge"]
 
 
 @pytest.mark.parametrize("family", FAMILIES)

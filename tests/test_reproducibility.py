@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import dlkit
-from tests._reliability import FAMILIES, identical, reproduce_runs
+from tests._reliability import FAMILIES, identical, worker_results
 
 
 @pytest.fixture(scope="module")
 def runs():
-    return reproduce_runs()
+    return worker_results()["reproduce"]
 
 
 def test_deterministic_flag_turns_op_determinism_on_and_false_leaves_it(runs):

@@ -5,10 +5,7 @@ Training runs in subprocesses (`tests/_reliability_worker.py`, with op
 determinism on); the uninterrupted reference is the worker's `reproduce` run.
 """
 
-import json
 import signal
-import subprocess
-import time
 
 import keras
 import numpy as np
@@ -17,51 +14,21 @@ import pytest
 import dlkit
 from dlkit.callbacks import ResumableBackup
 from dlkit.models import gan
-from tests._reliability import (
-    FAMILIES,
-    ROOT,
-    identical,
-    load_runs,
-    reproduce_runs,
-    run_worker,
-    worker_command,
-    worker_env,
-)
+from tests._reliability import FAMILIES, identical, worker_results
 
 EPOCHS, CRASH_EPOCH = 3, 1  # as in the worker
 
 
 @pytest.fixture(scope="module")
 def reference():
-    return reproduce_runs()
+    return worker_results()["reproduce"]
 
 
 @pytest.fixture(scope="module")
-def killed(tmp_path_factory):
-    """Every family trains until the middle of epoch 2, then the process gets SIGKILL;
-    a new process resumes every family from the backups."""
-    directory = tmp_path_factory.mktemp("killed")
-    process = subprocess.Popen(worker_command("chain", directory / "runs.npz", directory, "kill"),
-                               cwd=ROOT, env=worker_env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 300
-        while not all((directory / f"{family}.hanging").exists() for family in FAMILIES):
-            if process.poll() is not None:
-                pytest.fail(f"the worker ended before it was killed:\n{process.stderr.read()[-4000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail("the worker did not reach the middle of epoch 2 in time")
-            time.sleep(0.2)
-        process.send_signal(signal.SIGKILL)
-        returncode = process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    backups = {family: json.loads((directory / f"{family}_backup" / ResumableBackup.LATEST).read_text())
-               for family in FAMILIES}
-    run_worker("chain", directory / "runs.npz", directory, "resume")
-    return {"returncode": returncode, "backups": backups, "runs": load_runs(directory / "runs.npz")}
+def killed():
+    """Every family trained until the middle of epoch 2, then the process got SIGKILL;
+    a new process resumed every family from the backups."""
+    return worker_results()["killed"]
 
 
 @pytest.mark.parametrize("family", FAMILIES)
