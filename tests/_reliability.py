@@ -5,10 +5,12 @@ independent ones run side by side: the work is mostly single-threaded
 Python (tracing tiny models), so two cores finish it in about half the time.
 """
 
+import atexit
 import collections
 import functools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,6 +95,7 @@ def worker_results():
     the `runs` of the process that resumed them).
     """
     directory = Path(tempfile.mkdtemp(prefix="dlkit_reliability_"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
     # Each mode keeps its backups in its own folder: they run at the same time.
     killed_dir, reproduce_dir, diverge_dir = (directory / name for name in ("killed", "reproduce", "diverge"))
     for folder in (killed_dir, reproduce_dir, diverge_dir):
