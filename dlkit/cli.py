@@ -59,7 +59,7 @@ def build_parser():
     train.add_argument("--data-dir", default=None, metavar="DIR",
                        help="directory with the Fashion-MNIST IDX files, searched first")
     train.add_argument("--resume", action="store_true",
-                       help="continue from the last checkpoint in --out (cnn)")
+                       help="continue from the last checkpoint in --out")
     train.add_argument("--task", choices=RNN_TASKS, default="co2",
                        help="for lstm/gru: co2 (forecaster, default), words (character model), "
                        "rows (Fashion-MNIST row by row) or memory (adding problem)")
@@ -179,7 +179,7 @@ def _train(args):
 
         overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
         result = train_gan(args.family, fast=args.fast, seed=args.seed, out=out,
-                           data_dir=args.data_dir, **overrides)
+                           data_dir=args.data_dir, resume=args.resume, **overrides)
         m = result.metrics
         name = args.family
         headline = (f"Frechet classifier distance {m['fcd']:.2f}, {m['classes_covered']} classes, "
@@ -193,9 +193,11 @@ def _train(args):
 
 def _train_rnn(args, out):
     from dlkit.recipes import rnn as recipes
+    from dlkit.recipes.common import resumable_backup
 
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
     cell = args.family
+    overrides["callbacks"] = [resumable_backup(out / f"{cell}_{args.task}_backup", args.resume)]
     if args.task == "co2":
         result = recipes.train_co2_forecaster(cell, fast=args.fast, seed=args.seed, verbose=2, **overrides)
         headline = f"CO2 test MAE {result.metrics['test_mae']:.3f} ppm"

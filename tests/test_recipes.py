@@ -48,3 +48,23 @@ def test_gan_recipe_tracks_quality_per_epoch_and_compares_seeds(fashion):
     assert np.isclose(fcd["mean"], np.mean(values))
     with pytest.raises(ValueError, match="kind='gan'"):
         gan.compare_across_seeds(("gan",), seeds=(0,))
+
+
+def test_gan_recipe_resumes_a_crashed_run_from_its_backup(tmp_path, fashion):
+    import keras
+
+    from dlkit.recipes import gan
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                raise RuntimeError("simulated crash after epoch 1")
+
+    tiny = {"train_subset": 256, "eval_images": 200, "batch_size": 64, "epochs": 2}
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        gan.train_gan("wgan-gp", fast=True, out=tmp_path, verbose=0, callbacks=[Crash()], **tiny)
+    assert (tmp_path / "wgan-gp_backup").exists()
+    resumed = gan.train_gan("wgan-gp", fast=True, out=tmp_path, verbose=0, resume=True, **tiny)
+    assert resumed.metrics["epochs_run"] == 1  # only the epoch the crash cost
+    fresh = gan.train_gan("wgan-gp", fast=True, out=tmp_path, verbose=0, **tiny)
+    assert fresh.metrics["epochs_run"] == 2  # without --resume, the old backup is not used

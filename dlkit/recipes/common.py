@@ -43,3 +43,15 @@ def fashion_mnist_subset(settings, seed, data_dir=None):
         keep = rng.choice(len(x_test), settings["test_subset"], replace=False)
         x_test, y_test = x_test[keep], y_test[keep]
     return (x_train, y_train), (x_test, y_test)
+
+
+def resumable_backup(directory, resume):
+    """A `callbacks.ResumableBackup` in `directory`, emptied first unless `resume`."""
+    import shutil
+
+    from dlkit.callbacks import ResumableBackup
+
+    directory = Path(directory)
+    if not resume and directory.exists():
+        shutil.rmtree(directory)
+    return ResumableBackup(directory)

@@ -6,7 +6,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from dlkit.recipes.common import TrainingResult
+from dlkit.recipes.common import TrainingResult, resumable_backup
 
 KINDS = ("dcgan", "wgan-gp", "wgan")
 
@@ -113,7 +113,7 @@ def reference_points(x_train, x_test, num_images, seed, latent_dim=64):
 
 
 def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose=2, callbacks=(),
-              track_quality=False, **overrides):
+              track_quality=False, resume=False, **overrides):
     """Trains one GAN on Fashion-MNIST (images in [-1, 1]) and measures its samples.
 
     Args:
@@ -125,6 +125,10 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         data_dir: Fashion-MNIST directory searched first. Defaults to `None`.
         verbose: Keras fit verbosity. Defaults to `2`.
         callbacks: Extra Keras callbacks. Defaults to `()`.
+        resume: With `out`, continue from the backup in `out/<kind>_backup`
+            (both networks, both optimizers and the random state, saved after
+            every epoch by `callbacks.ResumableBackup`); without it, an old
+            backup there is deleted first. Defaults to `False`.
         track_quality: Measure FCD and coverage on 2,000 samples after every
             epoch (`extras["quality"]`, a list of per-epoch dicts from
             `QualityTracker`). Defaults to `False`.
@@ -156,12 +160,15 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
     model.compile()
     out = Path(out) if out is not None else None
     grid = GANSampleGrid(seed=seed, directory=None if out is None else out / f"{kind}_samples")
+    backup = []
+    if out is not None:
+        backup = [resumable_backup(out / f"{kind}_backup", resume)]
     timer = EpochTimer()
     real = data.scale_images(x_test, "symmetric")
     tracker = QualityTracker(real, min(2000, settings["eval_images"]), seed) if track_quality else None
     start = time.perf_counter()
     history = model.fit(images, epochs=settings["epochs"], verbose=verbose, shuffle=False,
-                        callbacks=[timer, grid, keras.callbacks.TerminateOnNaN(), *callbacks,
+                        callbacks=[timer, grid, keras.callbacks.TerminateOnNaN(), *backup, *callbacks,
                                    *([tracker] if tracker else [])])
     # Wall time, quality measurements included; EpochTimer runs first, so seconds_per_epoch excludes them.
     train_seconds = time.perf_counter() - start

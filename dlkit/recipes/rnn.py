@@ -50,7 +50,7 @@ MEMORY_FULL = {"length": 100, "train_sequences": 16000, "validation_sequences": 
 MEMORY_FAST = dict(MEMORY_FULL, train_sequences=2000, validation_sequences=500, epochs=1)
 
 
-def train_memory_task(cell, fast=False, seed=0, verbose=0, **overrides):
+def train_memory_task(cell, fast=False, seed=0, verbose=0, callbacks=(), **overrides):
     """Trains one recurrent regressor on the adding problem (`data.make_adding_problem`).
 
     Args:
@@ -58,6 +58,7 @@ def train_memory_task(cell, fast=False, seed=0, verbose=0, **overrides):
         fast: Smoke-test size (2,000 sequences, one epoch). Defaults to `False`.
         seed: Seed for data and weights. Defaults to `0`.
         verbose: Keras fit verbosity. Defaults to `0`.
+        callbacks: Extra Keras callbacks for `fit`. Defaults to `()`.
         **overrides: Entries of `MEMORY_FULL` (`length`, `epochs`, `units`, ...).
 
     Returns:
@@ -81,7 +82,7 @@ def train_memory_task(cell, fast=False, seed=0, verbose=0, **overrides):
     model = keras.Model(inputs, outputs, name=f"{cell}_adding")
     history, seconds = _compile_fit(model, "mse", (x, y), (xv, yv), settings["epochs"],
                                     settings["batch_size"], settings["learning_rate"], seed=seed,
-                                    verbose=verbose)
+                                    verbose=verbose, callbacks=callbacks)
     predictions = model.predict(xv, batch_size=1024, verbose=0)[:, 0]
     metrics = {
         "cell": cell,
@@ -100,7 +101,7 @@ ROWS_FULL = {"epochs": 12, "units": 128, "batch_size": 128, "learning_rate": 2e-
 ROWS_FAST = dict(ROWS_FULL, epochs=1, train_subset=6000, test_subset=2000, validation_size=1000)
 
 
-def train_rows_classifier(cell, fast=False, seed=0, data_dir=None, verbose=0, **overrides):
+def train_rows_classifier(cell, fast=False, seed=0, data_dir=None, verbose=0, callbacks=(), **overrides):
     """Reads each Fashion-MNIST image as 28 steps of 28 pixels (one row per step).
 
     Args:
@@ -109,6 +110,7 @@ def train_rows_classifier(cell, fast=False, seed=0, data_dir=None, verbose=0, **
         seed: Defaults to `0`.
         data_dir: Fashion-MNIST directory searched first. Defaults to `None`.
         verbose: Keras fit verbosity. Defaults to `0`.
+        callbacks: Extra Keras callbacks for `fit`. Defaults to `()`.
         **overrides: Entries of `ROWS_FULL`.
 
     Returns:
@@ -125,10 +127,10 @@ def train_rows_classifier(cell, fast=False, seed=0, data_dir=None, verbose=0, **
     def rows(images):
         return data.scale_images(images)[..., 0]  # (N, 28, 28): 28 steps of 28 features
 
-    return _train_fashion_classifier(build, rows, cell, settings, seed, data_dir, verbose)
+    return _train_fashion_classifier(build, rows, cell, settings, seed, data_dir, verbose, callbacks)
 
 
-def _train_fashion_classifier(build, to_inputs, cell, settings, seed, data_dir, verbose):
+def _train_fashion_classifier(build, to_inputs, cell, settings, seed, data_dir, verbose, callbacks=()):
     """Seeded data split, build, compile + fit, test accuracy: shared by the image recipes."""
     from dlkit import evaluation
     from dlkit.seed import set_seed
@@ -140,7 +142,7 @@ def _train_fashion_classifier(build, to_inputs, cell, settings, seed, data_dir, 
     history, seconds = _compile_fit(
         model, "sparse_categorical_crossentropy", (to_inputs(x_fit), y_fit), (to_inputs(x_val), y_val),
         settings["epochs"], settings["batch_size"], settings["learning_rate"], metrics=["accuracy"],
-        verbose=verbose,
+        verbose=verbose, callbacks=callbacks,
     )
     predictions = evaluation.predict_classes(model, to_inputs(x_test))
     metrics = {
@@ -218,7 +220,7 @@ def co2_baselines(windows, settings):
     }
 
 
-def train_co2_forecaster(cell, fast=False, seed=0, verbose=0, windows=None, **overrides):
+def train_co2_forecaster(cell, fast=False, seed=0, verbose=0, windows=None, callbacks=(), **overrides):
     """Trains an RNN to forecast the next `horizon` weeks of CO2 from `input_width` weeks.
 
     `EarlyStopping` on the validation loss restores the best weights.
@@ -229,6 +231,7 @@ def train_co2_forecaster(cell, fast=False, seed=0, verbose=0, windows=None, **ov
         seed: Defaults to `0`.
         verbose: Defaults to `0`.
         windows: The output of `prepare_co2_windows` (computed if `None`).
+        callbacks: Extra Keras callbacks for `fit`. Defaults to `()`.
         **overrides: Entries of `CO2_FULL` (`conv_filters` too).
 
     Returns:
@@ -251,7 +254,7 @@ def train_co2_forecaster(cell, fast=False, seed=0, verbose=0, windows=None, **ov
     history, seconds = _compile_fit(
         model, "mse", (w["rx_train"], w["ry_train"]), (w["rx_validation"], w["ry_validation"]),
         settings["epochs"], settings["batch_size"], settings["learning_rate"], verbose=verbose,
-        callbacks=[stop],
+        callbacks=[stop, *callbacks],
     )
     relative = model.predict(w["rx_test"], verbose=0)
     forecasts = relative * w["scale"] + w["x_test"][:, -1:, :]
