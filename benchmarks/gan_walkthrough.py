@@ -7,11 +7,9 @@ and WGAN-GP on seeds S, S+1 and S+2 for its (shorter) number of epochs and
 prints the mean and range of each quality measure.
 """
 
-import argparse
-import json
 import os
-import platform
-import time
+
+from benchmarks._walkthrough import finish, new_results, parse_args, print_row
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -20,30 +18,14 @@ SHOWN = ("fcd", "coverage_entropy", "classes_covered", "classifier_score", "seco
          "train_seconds", "epochs_run", "parameters")
 
 
-def _quality_line(kind, metrics):
-    print(f"  {kind:<8}" + "  ".join(f"{k}={metrics[k]:.4g}" if isinstance(metrics[k], float)
-                                     else f"{k}={metrics[k]}" for k in SHOWN), flush=True)
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(PARTS))
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--fast", action="store_true")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args(argv)
-    parts = args.only.split(",")
-    unknown = [p for p in parts if p not in PARTS]
-    if unknown:
-        parser.error(f"unknown parts {unknown}; expected names from {list(PARTS)}")
+    args, parts = parse_args(__doc__, PARTS, argv)
 
     from dlkit import data
     from dlkit.recipes import gan as recipes
 
     settings = recipes.GAN_FAST if args.fast else recipes.GAN_FULL
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "seed": args.seed,
-               "settings": settings}
-    start = time.perf_counter()
+    results, start = new_results(args.seed, settings=settings)
     if "refs" in parts:
         (x_train, _), (x_test, _) = data.load_fashion_mnist()
         refs = recipes.reference_points(x_train, x_test, settings["eval_images"], args.seed,
@@ -57,7 +39,7 @@ def main(argv=None):
         epochs = settings["epochs"] if args.fast else recipes.WALKTHROUGH_EPOCHS[kind]
         result = recipes.train_gan(kind, fast=args.fast, seed=args.seed, verbose=0, track_quality=True,
                                    epochs=epochs)
-        _quality_line(kind, result.metrics)
+        print_row(kind, result.metrics, SHOWN, width=8)
         quality = result.extras["quality"]
         for q in quality:
             extra = (f"  wasserstein {q['wasserstein_distance']:.3f}" if "wasserstein_distance" in q else "")
@@ -75,12 +57,7 @@ def main(argv=None):
                 f"{key} mean {s['mean']:.4g} [{s['min']:.4g}, {s['max']:.4g}]" for key, s in summary.items()),
                 flush=True)
         results["seeds"] = comparison["summary"]
-    results["wall_seconds"] = round(time.perf_counter() - start, 1)
-    print(f"wall time {results['wall_seconds']} s on {results['machine']}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2, default=float)
-    return results
+    return finish(results, start, args.json)
 
 
 if __name__ == "__main__":

@@ -3,48 +3,34 @@
     python -m benchmarks.rnn_walkthrough [--only memory,rows,co2,conv,char] [--seed S] [--fast]
 """
 
-import argparse
-import json
 import os
-import platform
-import time
+
+from benchmarks._walkthrough import finish, new_results, parse_args, print_row
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 PARTS = ("memory", "rows", "co2", "conv", "char")
 
 
-def _row(name, metrics, keys):
-    print(f"  {name:<16}" + "  ".join(f"{k}={metrics[k]:.4g}" if isinstance(metrics[k], float)
-                                      else f"{k}={metrics[k]}" for k in keys), flush=True)
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(PARTS))
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--fast", action="store_true")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args(argv)
+    args, parts = parse_args(__doc__, PARTS, argv)
 
     from dlkit.evaluation import forecasting
     from dlkit.recipes import rnn as recipes
     from dlkit.recipes import train_cnn_fashion_mnist
 
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "seed": args.seed}
-    parts = args.only.split(",")
-    start = time.perf_counter()
+    results, start = new_results(args.seed)
     if "memory" in parts:
         print("adding problem, 100 steps:")
         for cell in ("simple", "lstm", "gru"):
             m = recipes.train_memory_task(cell, fast=args.fast, seed=args.seed).metrics
-            _row(cell, m, ["validation_mse", "validation_accuracy", "parameters", "seconds_per_epoch"])
+            print_row(cell, m, ["validation_mse", "validation_accuracy", "parameters", "seconds_per_epoch"])
             results[f"memory_{cell}"] = {k: v for k, v in m.items() if k != "settings"}
     if "rows" in parts:
         print("Fashion-MNIST row by row:")
         for cell in ("lstm", "gru"):
             m = recipes.train_rows_classifier(cell, fast=args.fast, seed=args.seed).metrics
-            _row(cell, m, ["test_accuracy", "parameters", "seconds_per_epoch", "examples_per_second"])
+            print_row(cell, m, ["test_accuracy", "parameters", "seconds_per_epoch", "examples_per_second"])
             results[f"rows_{cell}"] = {k: v for k, v in m.items() if k != "settings"}
     if "co2" in parts:
         print("CO2, 26 weeks ahead, test MAE in ppm:")
@@ -67,7 +53,7 @@ def main(argv=None):
         epochs = conv["settings"]["epochs"]
         plain = train_cnn_fashion_mnist(fast=args.fast, seed=args.seed, epochs=epochs, verbose=0).metrics
         for name, m in (("cnn+lstm", conv), ("plain cnn", plain)):
-            _row(name, m, ["test_accuracy", "parameters", "seconds_per_epoch"])
+            print_row(name, m, ["test_accuracy", "parameters", "seconds_per_epoch"])
         results["conv_lstm"] = {k: v for k, v in conv.items() if k != "settings"}
         results["plain_cnn_same_epochs"] = {k: v for k, v in plain.items() if k != "settings"}
     if "char" in parts:
@@ -81,7 +67,7 @@ def main(argv=None):
             "lstm", fast=args.fast, seed=args.seed,
             words=load_words(max_length=settings["max_word_length"]))
         m = result.metrics
-        _row("lstm", m, ["bits_per_char", "parameters", "seconds_per_epoch"])
+        print_row("lstm", m, ["bits_per_char", "parameters", "seconds_per_epoch"])
         train_words, validation_words = result.extras["train_words"], result.extras["validation_words"]
         ngram = {order: CharNGramModel(order).fit(train_words).bits_per_char(validation_words)
                  for order in range(3, 8)}
@@ -99,12 +85,7 @@ def main(argv=None):
                   f"{shares[temperature]['real_unseen']:.1%} real held-out words")
         results["char"] = {**{k: v for k, v in m.items() if k != "settings"},
                            "ngram_bits_per_char": ngram, "samples": shares}
-    results["wall_seconds"] = round(time.perf_counter() - start, 1)
-    print(f"wall time {results['wall_seconds']} s on {results['machine']}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2, default=float)
-    return results
+    return finish(results, start, args.json)
 
 
 if __name__ == "__main__":
