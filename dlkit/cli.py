@@ -23,11 +23,22 @@ _positive_int = _int_at_least(1, "positive")
 _non_negative_int = _int_at_least(0, "non-negative")
 
 
+def _existing_dir(text):
+    """An argparse type: a directory that exists (a typo must not fall back silently)."""
+    from pathlib import Path
+
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"expected an existing directory, received {text!r}")
+    return text
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="dlkit",
         description="Convolutional, recurrent and adversarial networks with Keras 3, "
         "trained on real data that works offline.",
+        epilog="Exit status: 0 done; 1 an error while running (data missing or corrupt, a bad "
+        "setting); 2 a bad command line; 130 interrupted. Errors are one line on stderr.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -41,7 +52,7 @@ def build_parser():
     tour.add_argument("--out", default="tour", metavar="DIR", help="output directory (default: tour)")
     tour.add_argument("--fast", action="store_true", help="shrink every run to a smoke test")
     tour.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
-    tour.add_argument("--data-dir", default=None, metavar="DIR",
+    tour.add_argument("--data-dir", type=_existing_dir, default=None, metavar="DIR",
                       help="directory with the Fashion-MNIST IDX files, searched first")
 
     train = sub.add_parser(
@@ -56,11 +67,11 @@ def build_parser():
     train.add_argument("--batch-size", type=_positive_int, default=None, help="batch size")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
     train.add_argument("--out", default="runs", metavar="DIR", help="output directory (default: runs)")
-    train.add_argument("--data-dir", default=None, metavar="DIR",
+    train.add_argument("--data-dir", type=_existing_dir, default=None, metavar="DIR",
                        help="directory with the Fashion-MNIST IDX files, searched first")
     train.add_argument("--resume", action="store_true",
                        help="continue from the last checkpoint in --out")
-    train.add_argument("--task", choices=RNN_TASKS, default="co2",
+    train.add_argument("--task", choices=RNN_TASKS, default=None,
                        help="for lstm/gru: co2 (forecaster, default), words (character model), "
                        "rows (Fashion-MNIST row by row) or memory (adding problem)")
     train.add_argument("--fast", action="store_true", help="a smoke-test-sized run")
@@ -219,6 +230,21 @@ def _train_rnn(args, out):
     return result, name, headline
 
 
+def _check_task(parser, args):
+    """`--task` belongs to the recurrent families; elsewhere it is a mistake, not a no-op."""
+    if args.family in ("lstm", "gru"):
+        args.task = args.task or "co2"
+    elif args.task is not None:
+        parser.error(f"argument --task: applies to lstm and gru only, "
+                     f"received family={args.family!r} with --task {args.task}")
+
+
+def _one_line(error):
+    """An exception as the single line a command line prints."""
+    summary = getattr(error, "summary", None)
+    return summary or " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv=None):
     import os
 
@@ -231,6 +257,8 @@ def main(argv=None):
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "train":
+        _check_task(parser, args)
     from dlkit.data.errors import CorruptDataError, DataNotFoundError
 
     try:
@@ -241,10 +269,10 @@ def main(argv=None):
         elif args.command == "train":
             _train_distributed(args)
     except StrategyError as e:
-        print(f"dlkit: error: {e}", file=sys.stderr)
+        print(f"dlkit: error: {_one_line(e)}", file=sys.stderr)
         return 2
     except (DataNotFoundError, CorruptDataError, ValueError) as e:
-        print(f"dlkit: error: {e}", file=sys.stderr)
+        print(f"dlkit: error: {_one_line(e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("dlkit: interrupted", file=sys.stderr)

@@ -34,6 +34,10 @@ def test_unknown_stage_is_rejected(tmp_path):
         (["tour", "--seed", "-2"], "expected a non-negative integer, received '-2'"),
         (["tour", "--bogus"], "unrecognized arguments: --bogus"),
         (["fly"], "invalid choice: 'fly'"),
+        (["train", "cnn", "--task", "words"], "--task: applies to lstm and gru only"),
+        (["train", "dcgan", "--task", "co2"], "received family='dcgan' with --task co2"),
+        (["tour", "--data-dir", "/no/such/dir"], "expected an existing directory, received '/no/such/dir'"),
+        (["train", "cnn", "--data-dir", "/no/such/dir"], "expected an existing directory"),
     ],
 )
 def test_bad_command_lines_exit_with_one_line_error(argv, fragment, capsys):
@@ -85,6 +89,25 @@ def test_train_rejects_unknown_family_and_bad_epochs(capsys):
     with pytest.raises(SystemExit):
         cli.main(["train", "cnn", "--epochs", "0"])
     assert "expected a positive integer, received '0'" in capsys.readouterr().err
+
+
+def test_missing_data_is_one_line_naming_where_it_looked(tmp_path, isolated_lookup, monkeypatch, capsys):
+    monkeypatch.setenv("DLKIT_OFFLINE", "1")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code = cli.main(["train", "cnn", "--fast", "--data-dir", str(empty), "--out", str(tmp_path / "out")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("dlkit: error: Fashion-MNIST was not found in ")
+    assert str(empty) in err and "apt-get install dataset-fashion-mnist" in err
+
+
+def test_rnn_task_defaults_to_the_co2_forecaster():
+    parser = cli.build_parser()
+    args = parser.parse_args(["train", "lstm"])
+    cli._check_task(parser, args)
+    assert args.task == "co2"
 
 
 def test_train_gru_co2_fast_saves_a_loadable_forecaster(tmp_path):

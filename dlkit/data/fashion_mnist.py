@@ -198,15 +198,24 @@ def load_fashion_mnist(data_dir=None, download=None):
         try:
             files = _download_with_keras()
         except Exception as e:  # noqa: BLE001 - any network failure means "not found"
-            raise DataNotFoundError(_not_found_message(searched, e, data_dir)) from e
+            raise DataNotFoundError(_not_found_message(searched, e, data_dir),
+                                    _not_found_summary(searched, e)) from e
     if files is None:
-        raise DataNotFoundError(_not_found_message(searched, None, data_dir))
+        raise DataNotFoundError(_not_found_message(searched, None, data_dir),
+                                _not_found_summary(searched, None))
 
     arrays = {name: _parse_idx(_read_verified(path, name)) for name, path in files.items()}
     return (
         (arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"]),
         (arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"]),
     )
+
+
+def _not_found_summary(searched, download_error):
+    tried = "the download failed" if download_error is not None else "no download (offline)"
+    return (f"Fashion-MNIST was not found in {', '.join(str(d) for d in searched)} ({tried}); "
+            "install it with `sudo apt-get install dataset-fashion-mnist` or pass the directory "
+            "holding its four IDX files")
 
 
 def _not_found_message(searched, download_error, data_dir=None):
