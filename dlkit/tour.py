@@ -318,8 +318,11 @@ TYPICAL_SECONDS = {
 def remaining_estimate(done, todo, fast):
     """Seconds the stages in `todo` should take, given `done` = {stage: measured seconds}."""
     typical = TYPICAL_SECONDS[bool(fast)]
-    expected_done = sum(typical.get(name, 60) for name in done)
-    speed = sum(done.values()) / expected_done if done and expected_done else 1.0
+    # Loading data is disk-bound and over in seconds: timing it says nothing
+    # about how fast this machine trains, so only training stages set the pace.
+    trained = {name: seconds for name, seconds in done.items() if name != "data"}
+    expected_done = sum(typical.get(name, 60) for name in trained)
+    speed = sum(trained.values()) / expected_done if trained and expected_done else 1.0
     return speed * sum(typical.get(name, 60) for name in todo)
 
 

@@ -35,6 +35,8 @@ def test_remaining_estimate_scales_the_typical_times_by_the_measured_speed():
     estimate = remaining_estimate({"cnn": 2 * typical["cnn"]}, ["rnn", "gan"], fast=False)
     assert estimate == pytest.approx(2 * (typical["rnn"] + typical["gan"]))
     assert remaining_estimate({}, ["data"], fast=True) == TYPICAL_SECONDS[True]["data"]
+    # A quick data stage does not make the training stages look quick.
+    assert remaining_estimate({"data": 1.0}, ["cnn"], fast=False) == typical["cnn"]
 
 
 def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion):
