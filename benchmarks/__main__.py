@@ -1,29 +1,70 @@
-"""Runs the benchmarks: `python -m benchmarks [NAME ...]`, all of them by default.
+"""Runs the benchmarks: `python -m benchmarks [NAME ...] [--json PATH]`.
+
+With no names it runs the performance suite (`make bench`, about 15 minutes
+on two CPU cores): every comparison's table as it is measured, then every
+ratio in one summary, and the whole record as JSON (`bench-results.json`
+unless `--json` says otherwise). The walkthrough benchmarks (full training
+runs, tens of minutes each) run only when named.
 
     python -m benchmarks --list
-    python -m benchmarks cnn_fashion_mnist rnn_walkthrough
+    python -m benchmarks gan_steps cnn_fit
+    python -m benchmarks gan_walkthrough
 """
 
+import argparse
 import importlib
+import json
 import sys
+import time
 
-BENCHMARKS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough")
+PERFORMANCE = ("cnn_fit", "machine_limit", "gan_steps", "rnn_cells", "scaling")
+WALKTHROUGHS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough")
+BENCHMARKS = PERFORMANCE + WALKTHROUGHS
+
+
+def _summary(records):
+    print("\nEvery ratio (median rate against the group's baseline)")
+    for record in records:
+        for row in record["rows"]:
+            if row.get("ratio") is not None and row.get("variant"):
+                print(f"  {row['group'] + ': ' + row['variant']:<60}{row['ratio']:>6.2f}x")
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if "--list" in argv:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: {', '.join(PERFORMANCE)})")
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument("--json", default="bench-results.json", metavar="PATH",
+                        help="where the performance record goes (default: bench-results.json)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.list:
         for name in BENCHMARKS:
             doc = importlib.import_module(f"benchmarks.{name}").__doc__.strip().splitlines()[0]
             print(f"{name:<20} {doc}")
         return 0
-    unknown = [name for name in argv if name not in BENCHMARKS]
+    unknown = [name for name in args.names if name not in BENCHMARKS]
     if unknown:
         print(f"benchmarks: unknown {unknown}; expected names from {list(BENCHMARKS)}", file=sys.stderr)
         return 2
-    for name in argv or BENCHMARKS:
+    from benchmarks._timing import machine
+
+    start = time.perf_counter()
+    records = []
+    for name in args.names or PERFORMANCE:
         print(f"== {name}", flush=True)
-        importlib.import_module(f"benchmarks.{name}").main([])
+        module = importlib.import_module(f"benchmarks.{name}")
+        if name in PERFORMANCE:
+            records.append({"benchmark": name, **module.main([])})
+        else:
+            module.main([])
+    if records:
+        _summary(records)
+        seconds = time.perf_counter() - start
+        env = machine()
+        print(f"\n{seconds / 60:.1f} min on {env['cpu']} ({env['cpus']} CPUs, GPUs: {env['gpus'] or 'none'}); "
+              f"TensorFlow {env['tensorflow']}, Keras {env['keras']}; record in {args.json}")
+        with open(args.json, "w") as f:
+            json.dump({"machine": env, "wall_seconds": round(seconds, 1), "benchmarks": records}, f, indent=2)
     return 0
 
 

@@ -1,3 +1,8 @@
+import json
+
+import numpy as np
+import pytest
+
 from benchmarks import __main__ as runner
 
 
@@ -10,3 +15,76 @@ def test_benchmark_runner_lists_every_benchmark(capsys):
 def test_benchmark_runner_rejects_unknown_names(capsys):
     assert runner.main(["nope"]) == 2
     assert "unknown ['nope']" in capsys.readouterr().err
+
+
+def test_table_ratios_compare_rates_against_the_group_baseline(capsys):
+    from benchmarks._timing import Table
+
+    table = Table("t")
+    base = table.add("g", "slow", [2.0, 4.0, 3.0], work=300)
+    fast = table.add("g", "fast", [1.0, 1.5, 0.5], work=300, baseline="slow")
+    other = table.add("g", "half the work", [1.0], work=150, baseline="slow")
+    assert base["median_seconds"] == 3.0 and base["ratio"] == 1.0
+    assert fast["ratio"] == pytest.approx(3.0)
+    assert other["ratio"] == pytest.approx(1.5)  # 150 images/s against 100
+    assert "3.00x" in capsys.readouterr().out
+
+
+def test_alternate_interleaves_variants_after_warmup():
+    from benchmarks._timing import alternate
+
+    calls = []
+    times = alternate({"a": lambda: calls.append("a") or 1.0, "b": lambda: calls.append("b")}, 3, warmup=1)
+    assert calls == ["a", "b"] * 4
+    assert times["a"] == [1.0, 1.0, 1.0] and len(times["b"]) == 3 and all(t >= 0 for t in times["b"])
+
+
+def test_step_flop_count_matches_the_analytic_count():
+    """Profiler count of forward + backward for a conv + dense net against the formula, within 5 %."""
+    import keras
+
+    from benchmarks.machine_limit import ADAM_FLOPS_PER_WEIGHT, count_step_flops
+
+    inputs = keras.Input((28, 28, 1))
+    h = keras.layers.Conv2D(8, 3, use_bias=False)(inputs)
+    outputs = keras.layers.Dense(10, use_bias=False)(keras.layers.Flatten()(h))
+    model = keras.Model(inputs, outputs)
+    batch = 16
+    conv = 2 * 26 * 26 * 9 * 8 * batch
+    dense = 2 * 26 * 26 * 8 * 10 * batch
+    # Forward conv and dense; the conv's filter gradient (no input gradient for
+    # the first layer); the dense layer's weight and input gradients.
+    expected = 2 * conv + 3 * dense + ADAM_FLOPS_PER_WEIGHT * model.count_params()
+    assert count_step_flops(model, batch) == pytest.approx(expected, rel=0.05)
+
+
+@pytest.mark.parametrize("kind", ["dcgan", "wgan-gp"])
+def test_hand_written_reference_step_trains_both_networks(kind):
+    import keras
+
+    from benchmarks.gan_steps import build_fit_side, hand_written_step
+
+    model = build_fit_side(kind)
+    generator = keras.models.clone_model(model.generator)
+    second = keras.models.clone_model(model.discriminator if kind == "dcgan" else model.critic)
+    before = [w.copy() for w in generator.get_weights() + second.get_weights()]
+    step, _ = hand_written_step(kind, generator, second)
+    real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    d_loss, g_loss = step(real)
+    assert np.isfinite(float(d_loss)) and np.isfinite(float(g_loss))
+    after = generator.get_weights() + second.get_weights()
+    changed = [not np.array_equal(a, b) for a, b in zip(before, after, strict=True)]
+    n_gen = len(generator.get_weights())
+    assert any(changed[:n_gen]) and any(changed[n_gen:])
+
+
+def test_performance_suite_quick_mode_prints_and_records_every_ratio(tmp_path, monkeypatch, capsys, fashion):
+    monkeypatch.setenv("DLKIT_BENCH_QUICK", "1")
+    path = tmp_path / "bench.json"
+    assert runner.main(["cnn_fit", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    record = json.loads(path.read_text())
+    rows = [r for r in record["benchmarks"][0]["rows"] if r.get("variant")]
+    assert {r["variant"] for r in rows} >= {"NumPy arrays (keras-io)", "dlkit pipeline"}
+    assert all(r["repetitions"] == 2 and r["ratio"] > 0 for r in rows)
+    assert "Every ratio" in out and record["machine"]["tensorflow"]

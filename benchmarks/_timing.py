@@ -1,0 +1,143 @@
+"""What the performance benchmarks share: alternating timed repetitions, medians, ratios, one table.
+
+Every comparison times its variants *alternately* (A, B, C, A, B, C, ...)
+after a warm-up run of each, so a burst of load on a shared machine lands on
+all of them rather than on one; the row reports the median and the range of
+the repetitions, and the ratio of each variant's median rate to its group's
+baseline.
+"""
+
+import os
+import platform
+import statistics
+import time
+
+
+def quick():
+    """Whether `DLKIT_BENCH_QUICK=1`: tiny sizes and 2 repetitions, to check the code runs, not to measure."""
+    return os.environ.get("DLKIT_BENCH_QUICK") == "1"
+
+
+def repeats(default):
+    """Timed repetitions: `default`, or 2 in quick mode."""
+    return 2 if quick() else default
+
+
+def alternate(variants, repetitions=5, warmup=1):
+    """Runs every callable of `variants` ({name: fn}) `warmup` times, then `repetitions` times in turn.
+
+    Each `fn()` returns the seconds it measured itself (e.g. one epoch inside
+    a `fit()` call), or `None` to be timed from outside.
+
+    Returns:
+        {name: [seconds, ...]} in repetition order.
+    """
+    for _ in range(warmup):
+        for fn in variants.values():
+            fn()
+    times = {name: [] for name in variants}
+    for _ in range(repetitions):
+        for name, fn in variants.items():
+            start = time.perf_counter()
+            measured = fn()
+            times[name].append(measured if measured is not None else time.perf_counter() - start)
+    return times
+
+
+def epoch_timer():
+    """A Keras callback recording each epoch's seconds in `.seconds` (excludes fit()'s set-up)."""
+    import keras
+
+    class _Timer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+
+    return _Timer()
+
+
+class Table:
+    """Result rows of one benchmark: printed as they come, kept for the JSON record."""
+
+    def __init__(self, title):
+        self.title = title
+        self.rows = []
+        print(f"\n{title}", flush=True)
+        print(f"  {'variant':<46}{'median':>12}{'range':>20}  {'rate':>16}  ratio", flush=True)
+
+    def add(self, group, variant, seconds, work=None, unit="images/s", baseline=None, note=""):
+        """Adds a row from repeated timings.
+
+        Args:
+            group: Rows compared with each other share a group.
+            variant: What was timed.
+            seconds: The repetitions' seconds.
+            work: Units of work per repetition (images, steps), or `None`.
+            unit: Name of the rate `work / seconds`.
+            baseline: Variant name of the same group that ratios refer to, or
+                `None` for this row to be the baseline.
+            note: Free text printed after the row.
+
+        Returns:
+            The row dict: `median_seconds`, `min_seconds`, `max_seconds`,
+            `rate`, `ratio` (this rate / the baseline's rate, or the
+            baseline's seconds / these without a rate; 1.0 for the baseline).
+        """
+        median = statistics.median(seconds)
+        row = {"group": group, "variant": variant, "repetitions": len(seconds),
+               "median_seconds": median, "min_seconds": min(seconds), "max_seconds": max(seconds),
+               "rate": work / median if work else None, "unit": unit if work else None, "note": note}
+        base = self.find(group, baseline) if baseline else row
+        if base is None:
+            row["ratio"] = None
+        elif row["rate"] and base["rate"]:
+            row["ratio"] = row["rate"] / base["rate"]
+        else:
+            row["ratio"] = base["median_seconds"] / median
+        self.rows.append(row)
+        rate = f"{row['rate']:,.1f} {unit}" if work else ""
+        ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else ""
+        spread = f"{row['min_seconds']:.3f}-{row['max_seconds']:.3f} s"
+        label = f"{group}: {variant}"
+        print(f"  {label:<46}{median:>10.3f} s{spread:>20}  {rate:>16}  {ratio}"
+              + (f"  ({note})" if note else ""), flush=True)
+        return row
+
+    def note(self, text):
+        """A line of explanation under the table (and in the JSON record)."""
+        self.rows.append({"note": text})
+        print(f"  -> {text}", flush=True)
+
+    def find(self, group, variant):
+        for row in self.rows:
+            if row.get("group") == group and row.get("variant") == variant:
+                return row
+        return None
+
+    def record(self):
+        return {"title": self.title, "rows": self.rows}
+
+
+def machine():
+    """The hardware and library versions every record names."""
+    import keras
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return {"cpu": cpu, "cpus": os.cpu_count(), "gpus": gpus, "python": platform.python_version(),
+            "tensorflow": tf.__version__, "keras": keras.__version__}

@@ -1,0 +1,157 @@
+"""GAN training speed: dlkit's DCGAN and WGAN-GP through fit() against a hand-written tf.function loop.
+
+The hand-written side is the pattern of the TensorFlow and keras-io GAN
+examples: a `tf.function` step with one `GradientTape` per network, over the
+*same* architectures (clones), the same batch, the same optimizers and the
+same update order as dlkit's loops (discriminator/critic first, then the
+generator on a fresh latent batch; WGAN-GP: 2 critic updates, each with the
+penalty, per generator update). Both read the same `tf.data` pipeline.
+
+Also timed: fit() with `steps_per_execution=4` (several steps per call into
+TensorFlow) and, for the DCGAN, under the `mixed_bfloat16` policy (not a
+default: it changes the numerics; shown because this CPU computes bfloat16
+natively).
+
+    python -m benchmarks gan_steps
+"""
+
+from benchmarks._timing import Table, alternate, epoch_timer, quick, repeats
+
+BATCH = 64
+LATENT = 64
+CRITIC_STEPS = 2  # recipes.gan.GAN_FULL
+
+
+def _dataset(x, steps, seed=0):
+    from dlkit import data
+
+    return data.make_image_dataset(x[: steps * BATCH], batch_size=BATCH, value_range="symmetric",
+                                   seed=seed, drop_remainder=True)
+
+
+def _fit_runner(model, ds):
+    timer = epoch_timer()
+
+    def run():
+        model.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=[timer])
+        return timer.seconds[-1]
+
+    return run
+
+
+def build_fit_side(kind, steps_per_execution=1):
+    """dlkit's loop, built and compiled as the recipes do."""
+    from dlkit.recipes.gan import build_gan
+
+    model = build_gan(kind, LATENT, critic_steps=CRITIC_STEPS, dropout_rate=0.0)
+    model.compile(steps_per_execution=steps_per_execution)
+    return model
+
+
+def hand_written_step(kind, generator, second):
+    """A `tf.function` training step written the way the TensorFlow/keras-io examples write it.
+
+    Returns `(step, optimizers)`; `step(real)` returns `(d_loss, g_loss)`.
+    """
+    import keras
+    import tensorflow as tf
+
+    if kind == "dcgan":
+        d_opt, g_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
+    else:
+        d_opt = keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+        g_opt = keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+
+    def bce(logits, label):
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.fill(tf.shape(logits), label),
+                                                                      logits=logits))
+
+    def critic_loss(real):
+        batch = tf.shape(real)[0]
+        fake = generator(tf.random.normal((batch, LATENT)), training=True)
+        with tf.GradientTape() as tape:
+            if kind == "dcgan":
+                loss = bce(second(real, training=True), 1.0) + bce(second(fake, training=True), 0.0)
+            else:
+                loss = tf.reduce_mean(second(fake, training=True)) - tf.reduce_mean(second(real, training=True))
+                alpha = tf.random.uniform((batch, 1, 1, 1))
+                mixed = real + alpha * (fake - real)
+                with tf.GradientTape() as inner:
+                    inner.watch(mixed)
+                    scores = second(mixed, training=True)
+                grads = inner.gradient(scores, mixed)
+                norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-10)
+                loss += 10.0 * tf.reduce_mean(tf.square(norm - 1.0))
+        d_opt.apply_gradients(zip(tape.gradient(loss, second.trainable_weights), second.trainable_weights,
+                                  strict=True))
+        return loss
+
+    @tf.function
+    def step(real):
+        for _ in range(1 if kind == "dcgan" else CRITIC_STEPS):
+            d_loss = critic_loss(real)
+        with tf.GradientTape() as tape:
+            scores = second(generator(tf.random.normal((tf.shape(real)[0], LATENT)), training=True),
+                            training=True)
+            g_loss = bce(scores, 1.0) if kind == "dcgan" else -tf.reduce_mean(scores)
+        g_opt.apply_gradients(zip(tape.gradient(g_loss, generator.trainable_weights),
+                                  generator.trainable_weights, strict=True))
+        return d_loss, g_loss
+
+    return step, (d_opt, g_opt)
+
+
+def _hand_runner(step, ds):
+    def run():
+        for real in ds:
+            losses = step(real)
+        float(losses[0])  # wait for the last step
+        return None
+
+    return run
+
+
+def measure(kind, x, steps, repetitions, table):
+    import keras
+
+    from dlkit.seed import set_seed
+
+    set_seed(0)
+    ds = _dataset(x, steps)
+    fit_model = build_fit_side(kind)
+    second = fit_model.discriminator if kind == "dcgan" else fit_model.critic
+    generator = keras.models.clone_model(fit_model.generator)
+    clone = keras.models.clone_model(second)
+    step, _ = hand_written_step(kind, generator, clone)
+    variants = {
+        "hand-written tf.function loop": _hand_runner(step, ds),
+        "dlkit fit()": _fit_runner(fit_model, ds),
+        "dlkit fit(), steps_per_execution=4": _fit_runner(build_fit_side(kind, 4), ds),
+    }
+    if kind == "dcgan":
+        previous = keras.mixed_precision.global_policy()
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        try:
+            variants["dlkit fit(), mixed_bfloat16"] = _fit_runner(build_fit_side(kind), ds)
+        finally:
+            keras.mixed_precision.set_global_policy(previous)
+    times = alternate(variants, repetitions)
+    group = kind.upper()
+    for name, seconds in times.items():
+        table.add(group, name, seconds, work=steps * BATCH,
+                  baseline=None if name.startswith("hand") else "hand-written tf.function loop")
+
+
+def main(argv=None):
+    from dlkit import data
+
+    (x, _), _ = data.load_fashion_mnist()
+    table = Table(f"GAN training steps, batch {BATCH} (ratio = images/s against the hand-written loop)")
+    small = quick()
+    measure("dcgan", x, 4 if small else 24, repeats(5), table)
+    measure("wgan-gp", x, 2 if small else 10, repeats(5), table)
+    return table.record()
+
+
+if __name__ == "__main__":
+    main()

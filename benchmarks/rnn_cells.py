@@ -1,0 +1,101 @@
+"""RNN training speed: LSTM against GRU against a plain RNN, and the options that leave the fused kernel.
+
+Two tasks, each with dlkit's builder and the recipe's sizes: Fashion-MNIST
+read row by row (28 steps of 28 pixels, 128 units, batch 128) and the CO2
+forecaster (104 weekly steps, 64 units, batch 32). The timed unit is one
+epoch inside `fit()`; ratios are against the LSTM.
+
+On a GPU, Keras runs an LSTM or GRU as one fused cuDNN kernel only with the
+default options; `recurrent_dropout > 0`, `unroll=True` (and, for the GRU,
+`reset_after=False`) fall back to the step-by-step loop. A CPU has no fused
+kernel, so here those rows show what the options cost by themselves;
+`benchmarks/gpu_check.sh` measures them where the kernel exists.
+
+    python -m benchmarks rnn_cells
+"""
+
+from benchmarks._timing import Table, alternate, epoch_timer, quick, repeats
+
+
+def with_layer_options(model, **options):
+    """A fresh copy of `model` whose recurrent layers get `options` (e.g. recurrent_dropout=0.2)."""
+    import keras
+
+    config = model.get_config()
+    for layer in config["layers"]:
+        if layer["class_name"] in ("LSTM", "GRU", "SimpleRNN"):
+            layer["config"].update(options)
+    return keras.Model.from_config(config)
+
+
+def fit_runner(model, x, y, batch_size):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="mse" if y.ndim > 1 else
+                  "sparse_categorical_crossentropy")
+    timer = epoch_timer()
+
+    def run():
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=True, callbacks=[timer])
+        return timer.seconds[-1]
+
+    return run
+
+
+def rows_variants(n):
+    from dlkit import data
+    from dlkit.models import rnn
+
+    (x, y), _ = data.load_fashion_mnist()
+    x = data.scale_images(x[:n])[..., 0]
+    y = y[:n]
+
+    def build(cell):
+        return rnn.build_rnn_classifier((28, 28), 10, cell=cell, units=128)
+
+    return {
+        "LSTM": fit_runner(build("lstm"), x, y, 128),
+        "GRU": fit_runner(build("gru"), x, y, 128),
+        "plain RNN": fit_runner(build("simple"), x, y, 128),
+        "LSTM, recurrent_dropout=0.2": fit_runner(with_layer_options(build("lstm"), recurrent_dropout=0.2),
+                                                  x, y, 128),
+        "LSTM, unroll=True": fit_runner(with_layer_options(build("lstm"), unroll=True), x, y, 128),
+        "GRU, reset_after=False": fit_runner(with_layer_options(build("gru"), reset_after=False), x, y, 128),
+    }
+
+
+def co2_variants(n):
+    from dlkit.models import rnn
+    from dlkit.recipes import rnn as recipes
+
+    w = recipes.prepare_co2_windows(recipes.CO2_FULL)
+    x, y = w["rx_train"][:n], w["ry_train"][:n]
+    if len(x) < n:
+        raise ValueError(f"Expected at least {n} CO2 training windows. Received: {len(x)}")
+
+    def build(cell):
+        return rnn.build_rnn_forecaster(104, 1, 26, cell=cell, units=64)
+
+    return {cell: fit_runner(build(key), x, y, 32)
+            for cell, key in (("LSTM", "lstm"), ("GRU", "gru"), ("plain RNN", "simple"))}
+
+
+def main(argv=None):
+    from dlkit.seed import set_seed
+
+    set_seed(0)
+    small = quick()
+    table = Table("RNN fit(), one epoch (ratio = sequences/s against the LSTM)")
+    n = 256 if small else 3840
+    for name, seconds in alternate(rows_variants(n), repeats(5)).items():
+        table.add("rows, 28 steps", name, seconds, work=n, unit="sequences/s",
+                  baseline=None if name == "LSTM" else "LSTM")
+    n = 64 if small else 1024
+    for name, seconds in alternate(co2_variants(n), repeats(5)).items():
+        table.add("CO2, 104 steps", name, seconds, work=n, unit="sequences/s",
+                  baseline=None if name == "LSTM" else "LSTM")
+    return table.record()
+
+
+if __name__ == "__main__":
+    main()
