@@ -46,8 +46,9 @@ def main(argv=None):
     if unknown:
         print(f"benchmarks: unknown {unknown}; expected names from {list(BENCHMARKS)}", file=sys.stderr)
         return 2
-    from benchmarks._timing import machine
+    from benchmarks._timing import jit_compile, machine, set_policy_from_env
 
+    policy = set_policy_from_env()
     start = time.perf_counter()
     records = []
     for name in args.names or PERFORMANCE:
@@ -60,9 +61,10 @@ def main(argv=None):
     if records:
         _summary(records)
         seconds = time.perf_counter() - start
-        env = machine()
+        env = dict(machine(), policy=policy, jit_compile=jit_compile())
         print(f"\n{seconds / 60:.1f} min on {env['cpu']} ({env['cpus']} CPUs, GPUs: {env['gpus'] or 'none'}); "
-              f"TensorFlow {env['tensorflow']}, Keras {env['keras']}; record in {args.json}")
+              f"TensorFlow {env['tensorflow']}, Keras {env['keras']}, policy {policy}, "
+              f"XLA {'on' if env['jit_compile'] else 'off'}; record in {args.json}")
         with open(args.json, "w") as f:
             json.dump({"machine": env, "wall_seconds": round(seconds, 1), "benchmarks": records}, f, indent=2)
     return 0

@@ -18,6 +18,21 @@ def quick():
     return os.environ.get("DLKIT_BENCH_QUICK") == "1"
 
 
+def jit_compile():
+    """XLA for every compiled model and hand-written step: `DLKIT_BENCH_JIT=1` (GPU runs; off on CPU,
+    where Keras's default leaves it off and a small convnet ran about 4x slower with it)."""
+    return os.environ.get("DLKIT_BENCH_JIT") == "1"
+
+
+def set_policy_from_env():
+    """Applies `DLKIT_BENCH_POLICY` (e.g. `mixed_float16`) as the Keras dtype policy; returns its name."""
+    import keras
+
+    name = os.environ.get("DLKIT_BENCH_POLICY", "float32")
+    keras.mixed_precision.set_global_policy(name)
+    return name
+
+
 def repeats(default):
     """Timed repetitions: `default`, or 2 in quick mode."""
     return 2 if quick() else default

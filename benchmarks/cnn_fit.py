@@ -15,7 +15,7 @@ images; the timed unit is one epoch inside `fit()` (set-up excluded).
     python -m benchmarks cnn_fit
 """
 
-from benchmarks._timing import Table, alternate, epoch_timer, quick, repeats
+from benchmarks._timing import Table, alternate, epoch_timer, jit_compile, quick, repeats
 
 BATCH = 128
 
@@ -27,7 +27,7 @@ def build_model(steps_per_execution=1):
 
     model = cnn.build_cnn_classifier((28, 28, 1), 10, preset="default")
     model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=steps_per_execution)
+                  metrics=["accuracy"], steps_per_execution=steps_per_execution, jit_compile=jit_compile())
     return model
 
 

@@ -15,7 +15,7 @@ natively).
     python -m benchmarks gan_steps
 """
 
-from benchmarks._timing import Table, alternate, epoch_timer, quick, repeats
+from benchmarks._timing import Table, alternate, epoch_timer, jit_compile, quick, repeats
 
 BATCH = 64
 LATENT = 64
@@ -44,7 +44,7 @@ def build_fit_side(kind, steps_per_execution=1):
     from dlkit.recipes.gan import build_gan
 
     model = build_gan(kind, LATENT, critic_steps=CRITIC_STEPS, dropout_rate=0.0)
-    model.compile(steps_per_execution=steps_per_execution)
+    model.compile(steps_per_execution=steps_per_execution, jit_compile=jit_compile())
     return model
 
 
@@ -86,7 +86,7 @@ def hand_written_step(kind, generator, second):
                                   strict=True))
         return loss
 
-    @tf.function
+    @tf.function(jit_compile=jit_compile())
     def step(real):
         for _ in range(1 if kind == "dcgan" else CRITIC_STEPS):
             d_loss = critic_loss(real)
@@ -128,7 +128,7 @@ def measure(kind, x, steps, repetitions, table):
         "dlkit fit()": _fit_runner(fit_model, ds),
         "dlkit fit(), steps_per_execution=4": _fit_runner(build_fit_side(kind, 4), ds),
     }
-    if kind == "dcgan":
+    if kind == "dcgan" and keras.mixed_precision.global_policy().name == "float32":
         previous = keras.mixed_precision.global_policy()
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
         try:

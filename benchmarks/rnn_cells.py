@@ -14,7 +14,7 @@ kernel, so here those rows show what the options cost by themselves;
     python -m benchmarks rnn_cells
 """
 
-from benchmarks._timing import Table, alternate, epoch_timer, quick, repeats
+from benchmarks._timing import Table, alternate, epoch_timer, jit_compile, quick, repeats
 
 
 def with_layer_options(model, **options):
@@ -32,7 +32,7 @@ def fit_runner(model, x, y, batch_size):
     import keras
 
     model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="mse" if y.ndim > 1 else
-                  "sparse_categorical_crossentropy")
+                  "sparse_categorical_crossentropy", jit_compile=jit_compile())
     timer = epoch_timer()
 
     def run():

@@ -88,3 +88,34 @@ def test_performance_suite_quick_mode_prints_and_records_every_ratio(tmp_path, m
     assert {r["variant"] for r in rows} >= {"NumPy arrays (keras-io)", "dlkit pipeline"}
     assert all(r["repetitions"] == 2 and r["ratio"] > 0 for r in rows)
     assert "Every ratio" in out and record["machine"]["tensorflow"]
+
+
+def test_compare_puts_records_side_by_side_as_multiples_of_the_first(tmp_path, capsys):
+    from benchmarks import compare
+
+    def record(rate):
+        rows = [{"group": "CNN", "variant": "dlkit pipeline", "rate": rate, "unit": "images/s"},
+                {"note": "not a row"}]
+        return {"benchmarks": [{"rows": rows}]}
+
+    (tmp_path / "f32.json").write_text(json.dumps(record(100.0)))
+    (tmp_path / "xla.json").write_text(json.dumps(record(250.0)))
+    assert compare.main([str(tmp_path / "f32.json"), str(tmp_path / "xla.json")]) == 0
+    out = capsys.readouterr().out
+    assert "| variant | unit | f32 | xla |" in out
+    assert "| CNN: dlkit pipeline | images/s | 100.0 | 250.0 (2.50x) |" in out
+    assert compare.main([str(tmp_path / "missing.json")]) == 2
+
+
+def test_gpu_check_script_refuses_to_measure_without_a_gpu(tmp_path):
+    import subprocess
+    import sys
+
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("a GPU is present: the script would measure")
+    result = subprocess.run(["bash", "benchmarks/gpu_check.sh", str(tmp_path / "out")], capture_output=True,
+                            text=True, env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert result.returncode == 1
+    assert "TensorFlow sees no GPU here" in result.stderr
