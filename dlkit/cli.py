@@ -70,7 +70,8 @@ def build_parser():
     train.add_argument("--data-dir", type=_existing_dir, default=None, metavar="DIR",
                        help="directory with the Fashion-MNIST IDX files, searched first")
     train.add_argument("--resume", action="store_true",
-                       help="continue from the last checkpoint in --out")
+                       help="continue from the backup in --out: a killed run from its last finished "
+                       "epoch, a finished run up to a larger --epochs")
     train.add_argument("--task", choices=RNN_TASKS, default=None,
                        help="for lstm/gru: co2 (forecaster, default), words (character model), "
                        "rows (Fashion-MNIST row by row) or memory (adding problem)")
@@ -182,7 +183,7 @@ def _train(args):
     if args.family == "cnn":
         result = train_cnn_fashion_mnist(
             out=out, fast=args.fast, seed=args.seed, data_dir=args.data_dir, epochs=args.epochs,
-            batch_size=args.batch_size, resume=args.resume,
+            batch_size=args.batch_size, resume=args.resume, keep_backup=True,
         )
         name, headline = "cnn", f"test accuracy {result.metrics['test_accuracy']:.4f}"
     elif args.family in ("dcgan", "wgan", "wgan-gp"):
@@ -190,7 +191,7 @@ def _train(args):
 
         overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
         result = train_gan(args.family, fast=args.fast, seed=args.seed, out=out,
-                           data_dir=args.data_dir, resume=args.resume, **overrides)
+                           data_dir=args.data_dir, resume=args.resume, keep_backup=True, **overrides)
         m = result.metrics
         name = args.family
         headline = (f"Frechet classifier distance {m['fcd']:.2f}, {m['classes_covered']} classes, "
@@ -199,6 +200,9 @@ def _train(args):
         result, name, headline = _train_rnn(args, out)
     metrics = dict(result.metrics, model_path=str(result.model_path))
     (out / f"{name}_metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n")
+    if args.resume and not result.history.get("loss"):
+        print(f"dlkit: nothing left to train: the backup in {out} already has every epoch asked for; "
+              "pass a larger --epochs to continue", file=sys.stderr)
     print(f"{headline}; saved {result.model_path}")
 
 
@@ -208,7 +212,7 @@ def _train_rnn(args, out):
 
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
     cell = args.family
-    overrides["callbacks"] = [resumable_backup(out / f"{cell}_{args.task}_backup", args.resume)]
+    overrides["callbacks"] = [resumable_backup(out / f"{cell}_{args.task}_backup", args.resume, keep=True)]
     if args.task == "co2":
         result = recipes.train_co2_forecaster(cell, fast=args.fast, seed=args.seed, verbose=2, **overrides)
         headline = f"CO2 test MAE {result.metrics['test_mae']:.3f} ppm"

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from dlkit import cli
@@ -80,6 +81,25 @@ def test_train_cnn_command_saves_model_and_metrics(tmp_path, fashion, capsys):
     assert metrics["epochs_run"] == 1 and metrics["test_accuracy"] > 0.5
     assert (tmp_path / "cnn.keras").is_file()
     assert "test accuracy" in capsys.readouterr().out
+
+
+def test_train_cnn_resume_continues_a_finished_run_to_more_epochs(tmp_path, fashion, capsys):
+    """`dlkit train cnn --epochs 1`, then `--epochs 2 --resume`: only epoch 2 is trained."""
+    import keras
+
+    out = ["--fast", "--out", str(tmp_path), "--seed", "0"]
+    assert cli.main(["train", "cnn", "--epochs", "1", *out]) == 0
+    first = keras.saving.load_model(tmp_path / "cnn.keras").get_weights()
+    assert (tmp_path / "cnn_backup" / "latest.json").is_file(), "the command line keeps its backup"
+    assert cli.main(["train", "cnn", "--epochs", "2", "--resume", *out]) == 0
+    metrics = json.loads((tmp_path / "cnn_metrics.json").read_text())
+    assert metrics["epochs_run"] == 1, "the resumed run trains epoch 2 only"
+    assert json.loads((tmp_path / "cnn_backup" / "latest.json").read_text())["epoch"] == 2
+    second = keras.saving.load_model(tmp_path / "cnn.keras").get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    # Asking again for 2 epochs finds nothing left to do and says so.
+    assert cli.main(["train", "cnn", "--epochs", "2", "--resume", *out]) == 0
+    assert "nothing left to train" in capsys.readouterr().err
 
 
 def test_train_rejects_unknown_family_and_bad_epochs(capsys):

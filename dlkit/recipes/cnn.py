@@ -23,6 +23,7 @@ def train_cnn_fashion_mnist(
     learning_rate=None,
     preset="default",
     resume=False,
+    keep_backup=False,
     verbose=2,
     **model_kwargs,
 ):
@@ -46,6 +47,9 @@ def train_cnn_fashion_mnist(
         learning_rate: Peak Adam learning rate. Defaults to `2e-3`.
         preset: `cnn.PRESETS` name. Defaults to `"default"`.
         resume: Continue from the backup in `out` if there is one. Defaults to `False`.
+        keep_backup: Keep `out/cnn_backup` after a finished run, so that a
+            later call with more `epochs` and `resume=True` continues it.
+            Defaults to `False`.
         verbose: Keras `fit` verbosity. Defaults to `2` (a line per epoch).
         **model_kwargs: Passed to `cnn.build_cnn_classifier`.
 
@@ -95,7 +99,7 @@ def train_cnn_fashion_mnist(
         backup = out / "cnn_backup"
         if not resume and backup.exists():
             shutil.rmtree(backup)
-        callbacks.append(ResumableBackup(backup))
+        callbacks.append(ResumableBackup(backup, delete_checkpoint=not keep_backup))
 
     start = time.perf_counter()
     history = model.fit(

@@ -45,8 +45,12 @@ def fashion_mnist_subset(settings, seed, data_dir=None):
     return (x_train, y_train), (x_test, y_test)
 
 
-def resumable_backup(directory, resume):
-    """A `callbacks.ResumableBackup` in `directory`, emptied first unless `resume`."""
+def resumable_backup(directory, resume, keep=False):
+    """A `callbacks.ResumableBackup` in `directory`, emptied first unless `resume`.
+
+    With `keep`, the backup of a finished run stays, so that a later run with
+    more epochs and `resume` continues it (what `dlkit train --resume` does).
+    """
     import shutil
 
     from dlkit.callbacks import ResumableBackup
@@ -54,4 +58,4 @@ def resumable_backup(directory, resume):
     directory = Path(directory)
     if not resume and directory.exists():
         shutil.rmtree(directory)
-    return ResumableBackup(directory)
+    return ResumableBackup(directory, delete_checkpoint=not keep)
