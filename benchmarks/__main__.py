@@ -51,22 +51,29 @@ def main(argv=None):
     policy = set_policy_from_env()
     start = time.perf_counter()
     records = []
+    env = dict(machine(), policy=policy, jit_compile=jit_compile())
+
+    def save():
+        # After every benchmark, so that a run cut short keeps what it measured.
+        with open(args.json, "w") as f:
+            json.dump({"machine": env, "wall_seconds": round(time.perf_counter() - start, 1),
+                       "benchmarks": records}, f, indent=2)
+
     for name in args.names or PERFORMANCE:
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"benchmarks.{name}")
         if name in PERFORMANCE:
             records.append({"benchmark": name, **module.main([])})
+            save()
         else:
             module.main([])
     if records:
         _summary(records)
         seconds = time.perf_counter() - start
-        env = dict(machine(), policy=policy, jit_compile=jit_compile())
         print(f"\n{seconds / 60:.1f} min on {env['cpu']} ({env['cpus']} CPUs, GPUs: {env['gpus'] or 'none'}); "
               f"TensorFlow {env['tensorflow']}, Keras {env['keras']}, policy {policy}, "
               f"XLA {'on' if env['jit_compile'] else 'off'}; record in {args.json}")
-        with open(args.json, "w") as f:
-            json.dump({"machine": env, "wall_seconds": round(seconds, 1), "benchmarks": records}, f, indent=2)
+        save()
     return 0
 
 

@@ -19,8 +19,13 @@ def quick():
 
 
 def jit_compile():
-    """XLA for every compiled model and hand-written step: `DLKIT_BENCH_JIT=1` (GPU runs; off on CPU,
-    where Keras's default leaves it off and a small convnet ran about 4x slower with it)."""
+    """XLA for every compiled model and hand-written step: `DLKIT_BENCH_JIT=1`.
+
+    Off otherwise, on every device. On a CPU that is Keras's default too
+    (`jit_compile="auto"` leaves it off there; a small convnet ran about 4x
+    slower with it on this project's CPU); on a GPU Keras's default turns it
+    on, so a GPU user of the recipes gets the `DLKIT_BENCH_JIT=1` rows.
+    """
     return os.environ.get("DLKIT_BENCH_JIT") == "1"
 
 

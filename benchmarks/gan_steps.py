@@ -61,14 +61,21 @@ def hand_written_step(kind, generator, second):
     else:
         d_opt = keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
         g_opt = keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+    if keras.mixed_precision.global_policy().compute_dtype == "float16":
+        # Like for like: dlkit's loops scale their losses under float16, so this one does too.
+        d_opt, g_opt = keras.optimizers.LossScaleOptimizer(d_opt), keras.optimizers.LossScaleOptimizer(g_opt)
+    # Built before tracing, as dlkit's compile() does (variables cannot be made inside an XLA trace).
+    d_opt.build(second.trainable_variables)
+    g_opt.build(generator.trainable_variables)
 
     def bce(logits, label):
+        logits = tf.cast(logits, tf.float32)
         return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.fill(tf.shape(logits), label),
                                                                       logits=logits))
 
     def critic_loss(real):
         batch = tf.shape(real)[0]
-        fake = generator(tf.random.normal((batch, LATENT)), training=True)
+        fake = tf.cast(generator(tf.random.normal((batch, LATENT)), training=True), real.dtype)
         with tf.GradientTape() as tape:
             if kind == "dcgan":
                 loss = bce(second(real, training=True), 1.0) + bce(second(fake, training=True), 0.0)
@@ -82,7 +89,8 @@ def hand_written_step(kind, generator, second):
                 grads = inner.gradient(scores, mixed)
                 norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-10)
                 loss += 10.0 * tf.reduce_mean(tf.square(norm - 1.0))
-        d_opt.apply_gradients(zip(tape.gradient(loss, second.trainable_weights), second.trainable_weights,
+            scaled = d_opt.scale_loss(loss)
+        d_opt.apply_gradients(zip(tape.gradient(scaled, second.trainable_weights), second.trainable_weights,
                                   strict=True))
         return loss
 
@@ -94,7 +102,8 @@ def hand_written_step(kind, generator, second):
             scores = second(generator(tf.random.normal((tf.shape(real)[0], LATENT)), training=True),
                             training=True)
             g_loss = bce(scores, 1.0) if kind == "dcgan" else -tf.reduce_mean(scores)
-        g_opt.apply_gradients(zip(tape.gradient(g_loss, generator.trainable_weights),
+            scaled = g_opt.scale_loss(g_loss)
+        g_opt.apply_gradients(zip(tape.gradient(scaled, generator.trainable_weights),
                                   generator.trainable_weights, strict=True))
         return d_loss, g_loss
 

@@ -4,7 +4,7 @@
 
 Epochs per experiment: `recipes.gan.WALKTHROUGH_EPOCHS`. `seeds` trains DCGAN
 and WGAN-GP on seeds S, S+1 and S+2, each run as long as
-`recipes.gan.WALKTHROUGH_SEED_RUN` says (a pass over 15,000 images), and
+`recipes.gan.WALKTHROUGH_SEED_RUN` says (a pass over 10,000 images), and
 prints the mean and range of each quality measure.
 """
 

@@ -12,9 +12,10 @@
 # settings side by side. Paste that table into benchmarks/README.md with the
 # GPU's name.
 set -uo pipefail
+out="$(realpath -m "${1:-gpu-bench}")"  # relative to where the script was called from
 cd "$(dirname "$0")/.."
-out="${1:-gpu-bench}"
 mkdir -p "$out"
+unset DLKIT_BENCH_QUICK  # real sizes, whatever the caller exported
 python="${PYTHON:-python}"
 
 if ! "$python" -c "import sys, tensorflow as tf; sys.exit(0 if tf.config.list_physical_devices('GPU') else 1)" 2>/dev/null; then
@@ -36,11 +37,11 @@ run() {  # run NAME ENV... -- BENCHMARKS...
     fi
 }
 
-run float32     DLKIT_BENCH_JIT=0                                -- cnn_fit machine_limit gan_steps rnn_cells
-run float32-xla DLKIT_BENCH_JIT=1                                -- cnn_fit gan_steps rnn_cells
+run float32     DLKIT_BENCH_JIT=0 DLKIT_BENCH_POLICY=float32       -- cnn_fit machine_limit gan_steps rnn_cells
+run float32-xla DLKIT_BENCH_JIT=1 DLKIT_BENCH_POLICY=float32       -- cnn_fit gan_steps rnn_cells
 run mixed16     DLKIT_BENCH_JIT=0 DLKIT_BENCH_POLICY=mixed_float16 -- cnn_fit gan_steps
 run mixed16-xla DLKIT_BENCH_JIT=1 DLKIT_BENCH_POLICY=mixed_float16 -- cnn_fit gan_steps
-run scaling     DLKIT_BENCH_JIT=0                                -- scaling
+run scaling     DLKIT_BENCH_JIT=0 DLKIT_BENCH_POLICY=float32       -- scaling
 
 "$python" -m benchmarks.compare "$out"/float32.json "$out"/float32-xla.json "$out"/mixed16.json \
     "$out"/mixed16-xla.json || status=1

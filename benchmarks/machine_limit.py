@@ -6,7 +6,9 @@ Conv2D, its backward convolutions, MatMul and element-wise op with a
 registered cost; ops whose result nothing uses are left out, as TensorFlow
 prunes them), plus the Adam update (about 10 operations per weight). The
 matrix multiply is 2·n³ operations for n×n matrices. Both are timed
-alternately in one process, median of the repetitions.
+alternately in one process, median of the repetitions. (On NVIDIA GPUs
+since Ampere, TensorFlow runs float32 matmuls and convolutions as
+TensorFloat-32 by default: there both sides are TF32.)
 
     python -m benchmarks machine_limit
 """

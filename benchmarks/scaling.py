@@ -55,8 +55,10 @@ FAMILIES = {
 def _dataset(x, y, batch, labelled, value_range):
     from dlkit import data
 
+    # No cache: the warm-up reads two batches only, so a cache would be filled by
+    # the first timed epoch of each set; the arrays are in memory anyway.
     return data.make_image_dataset(x, y if labelled else None, batch_size=batch, value_range=value_range,
-                                   seed=0, drop_remainder=True)
+                                   seed=0, drop_remainder=True, cache=False)
 
 
 def measure(family, x, y, table):

@@ -71,7 +71,8 @@ def build_parser():
                        help="directory with the Fashion-MNIST IDX files, searched first")
     train.add_argument("--resume", action="store_true",
                        help="continue from the backup in --out: a killed run from its last finished "
-                       "epoch, a finished run up to a larger --epochs")
+                       "epoch, a finished run up to a larger --epochs (the learning-rate schedule "
+                       "follows the new --epochs); the other settings must match")
     train.add_argument("--task", choices=RNN_TASKS, default=None,
                        help="for lstm/gru: co2 (forecaster, default), words (character model), "
                        "rows (Fashion-MNIST row by row) or memory (adding problem)")
@@ -172,6 +173,28 @@ def _train_distributed(args):
         keras.mixed_precision.set_global_policy(previous)
 
 
+# What must match for `--resume` to continue a backup (epochs may grow).
+RESUME_SETTINGS = ("family", "task", "fast", "batch_size", "seed", "precision")
+
+
+def _check_resumable(args, out):
+    """Refuses `--resume` onto a backup made with other settings; records this run's settings."""
+    import json
+
+    settings = {key: getattr(args, key, None) for key in RESUME_SETTINGS}
+    path = out / f"{args.family}{'_' + args.task if args.task else ''}_run.json"
+    if args.resume and path.is_file():
+        before = json.loads(path.read_text())
+        changed = {k: (before.get(k), v) for k, v in settings.items() if before.get(k) != v}
+        if changed:
+            raise ValueError(
+                f"cannot resume the run in {out}: it was made with "
+                + ", ".join(f"{k}={old!r}" for k, (old, _) in changed.items())
+                + "; this command asks for " + ", ".join(f"{k}={new!r}" for k, (_, new) in changed.items())
+                + ". Use the same settings, or another --out")
+    path.write_text(json.dumps(settings, indent=2) + "\n")
+
+
 def _train(args):
     import json
     from pathlib import Path
@@ -180,6 +203,7 @@ def _train(args):
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    _check_resumable(args, out)
     if args.family == "cnn":
         result = train_cnn_fashion_mnist(
             out=out, fast=args.fast, seed=args.seed, data_dir=args.data_dir, epochs=args.epochs,

@@ -68,25 +68,37 @@ def test_hand_written_reference_step_trains_both_networks(kind):
     generator = keras.models.clone_model(model.generator)
     second = keras.models.clone_model(model.discriminator if kind == "dcgan" else model.critic)
     before = [w.copy() for w in generator.get_weights() + second.get_weights()]
-    step, _ = hand_written_step(kind, generator, second)
+    step, (d_opt, g_opt) = hand_written_step(kind, generator, second)
     real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     d_loss, g_loss = step(real)
     assert np.isfinite(float(d_loss)) and np.isfinite(float(g_loss))
+    # The same update rule as dlkit's loop: critic_steps critic updates per generator update.
+    assert int(d_opt.iterations) == (1 if kind == "dcgan" else model.critic_steps)
+    assert int(g_opt.iterations) == 1
     after = generator.get_weights() + second.get_weights()
     changed = [not np.array_equal(a, b) for a, b in zip(before, after, strict=True)]
     n_gen = len(generator.get_weights())
     assert any(changed[:n_gen]) and any(changed[n_gen:])
 
 
-def test_performance_suite_quick_mode_prints_and_records_every_ratio(tmp_path, monkeypatch, capsys, fashion):
+@pytest.mark.parametrize("name, expected", [
+    ("cnn_fit", {"NumPy arrays (keras-io)", "dlkit pipeline", "dlkit pipeline, steps_per_execution=8"}),
+    ("gan_steps", {"hand-written tf.function loop", "dlkit fit()", "dlkit fit(), mixed_bfloat16"}),
+    ("rnn_cells", {"LSTM", "GRU", "plain RNN", "LSTM, recurrent_dropout=0.2", "GRU, reset_after=False"}),
+    ("scaling", {"1/8 (256 images)", "all (2,048 images)", "batch 32", "batch 256"}),
+    ("machine_limit", {"matmul 512x512", "CNN training step"}),
+])
+def test_performance_suite_quick_mode_prints_and_records_every_ratio(name, expected, tmp_path, monkeypatch,
+                                                                     capsys, fashion):
+    """Each benchmark at toy size (2 repetitions): the code runs and every row has a positive ratio."""
     monkeypatch.setenv("DLKIT_BENCH_QUICK", "1")
     path = tmp_path / "bench.json"
-    assert runner.main(["cnn_fit", "--json", str(path)]) == 0
+    assert runner.main([name, "--json", str(path)]) == 0
     out = capsys.readouterr().out
     record = json.loads(path.read_text())
     rows = [r for r in record["benchmarks"][0]["rows"] if r.get("variant")]
-    assert {r["variant"] for r in rows} >= {"NumPy arrays (keras-io)", "dlkit pipeline"}
-    assert all(r["repetitions"] == 2 and r["ratio"] > 0 for r in rows)
+    assert {r["variant"] for r in rows} >= expected
+    assert all(r["repetitions"] == 2 and r["ratio"] > 0 and r["rate"] > 0 for r in rows)
     assert "Every ratio" in out and record["machine"]["tensorflow"]
 
 

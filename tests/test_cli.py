@@ -97,9 +97,28 @@ def test_train_cnn_resume_continues_a_finished_run_to_more_epochs(tmp_path, fash
     assert json.loads((tmp_path / "cnn_backup" / "latest.json").read_text())["epoch"] == 2
     second = keras.saving.load_model(tmp_path / "cnn.keras").get_weights()
     assert any(not np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    assert "nothing left to train" not in capsys.readouterr().err
     # Asking again for 2 epochs finds nothing left to do and says so.
     assert cli.main(["train", "cnn", "--epochs", "2", "--resume", *out]) == 0
     assert "nothing left to train" in capsys.readouterr().err
+    # Another seed is another run: refused in one line, the backup untouched.
+    assert cli.main(["train", "cnn", "--epochs", "3", "--resume", "--fast", "--out", str(tmp_path),
+                     "--seed", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "it was made with seed=0; this command asks for seed=1" in err
+    assert json.loads((tmp_path / "cnn_backup" / "latest.json").read_text())["epoch"] == 2
+
+
+@pytest.mark.parametrize("argv", [["dcgan"], ["gru", "--task", "co2"]])
+def test_resume_with_no_epoch_left_is_a_clean_finish(argv, tmp_path, fashion, capsys):
+    out = ["--fast", "--epochs", "1", "--out", str(tmp_path)]
+    assert cli.main(["train", *argv, *out]) == 0
+    assert cli.main(["train", *argv, *out, "--resume"]) == 0
+    assert "nothing left to train" in capsys.readouterr().err
+    name = argv[0] if len(argv) == 1 else f"{argv[0]}_{argv[2]}"
+    text = (tmp_path / f"{name}_metrics.json").read_text()
+    metrics = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+    assert metrics["epochs_run"] == 0
 
 
 def test_train_rejects_unknown_family_and_bad_epochs(capsys):

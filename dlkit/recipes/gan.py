@@ -184,7 +184,7 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
     median = float(np.median(timer.epoch_seconds)) if timer.epoch_seconds else None
     metrics.update({
         "kind": kind,
-        "epochs_run": len(history.history["loss"]),
+        "epochs_run": len(history.history.get("loss", [])),
         "train_seconds": round(train_seconds, 1),
         "seconds_per_epoch": round(median, 2) if median else None,
         "images_per_second": (round(len(x_train) // settings["batch_size"] * settings["batch_size"] / median, 1)
@@ -197,7 +197,8 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         out.mkdir(parents=True, exist_ok=True)
         model_path = out / f"{kind}.keras"
         model.save(model_path)
-        grid.save_gif(out / f"{kind}_progress.gif")
+        if grid.frames:  # a resumed run with no epoch left keeps its earlier GIF
+            grid.save_gif(out / f"{kind}_progress.gif")
     return TrainingResult(model=model, history=history.history, metrics=metrics, model_path=model_path,
                           extras={"grid": grid, "quality": tracker.history if tracker else None,
                                   "initial_weights": initial})

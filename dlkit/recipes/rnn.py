@@ -37,10 +37,11 @@ def _compile_fit(model, loss, train, validation, epochs, batch_size, learning_ra
 
 
 def _timing(epoch_seconds, train_size):
-    median = float(np.median(epoch_seconds)) if epoch_seconds else float("nan")
+    # None, not NaN (invalid in JSON), when a resumed run had no epoch left.
+    median = float(np.median(epoch_seconds)) if epoch_seconds else None
     return {
         "train_seconds": round(float(np.sum(epoch_seconds)), 2),
-        "seconds_per_epoch": round(median, 2),
+        "seconds_per_epoch": round(median, 2) if epoch_seconds else None,
         "examples_per_second": round(train_size / median, 1) if epoch_seconds else None,
     }
 
@@ -262,7 +263,7 @@ def train_co2_forecaster(cell, fast=False, seed=0, verbose=0, windows=None, call
         "cell": cell,
         "test_mae": mae(w["y_test"], forecasts),
         "parameters": int(model.count_params()),
-        "epochs_run": len(history["loss"]),
+        "epochs_run": len(history.get("loss", [])),
         **_timing(seconds, len(w["rx_train"])),
         "settings": settings,
     }
