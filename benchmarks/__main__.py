@@ -61,12 +61,15 @@ def main(argv=None):
 
     for name in args.names or PERFORMANCE:
         print(f"== {name}", flush=True)
+        began = time.perf_counter()
         module = importlib.import_module(f"benchmarks.{name}")
         if name in PERFORMANCE:
-            records.append({"benchmark": name, **module.main([])})
+            records.append({"benchmark": name, **module.main([]),
+                            "seconds": round(time.perf_counter() - began, 1)})
             save()
         else:
             module.main([])
+        print(f"   ({name}: {time.perf_counter() - began:.0f} s)", flush=True)
     if records:
         _summary(records)
         seconds = time.perf_counter() - start

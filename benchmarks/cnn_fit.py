@@ -72,7 +72,7 @@ def main(argv=None):
 
     set_seed(0)
     (x, y), _ = data.load_fashion_mnist()
-    n = 2 * BATCH if quick() else 48 * BATCH
+    n = 2 * BATCH if quick() else 32 * BATCH
     table = Table(f"CNN fit(), {n:,} images per epoch, batch {BATCH} (ratio = images/s against NumPy arrays)")
     times = alternate(variants(x[:n], y[:n]), repeats(5))
     for name, seconds in times.items():

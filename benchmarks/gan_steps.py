@@ -157,7 +157,7 @@ def main(argv=None):
     (x, _), _ = data.load_fashion_mnist()
     table = Table(f"GAN training steps, batch {BATCH} (ratio = images/s against the hand-written loop)")
     small = quick()
-    measure("dcgan", x, 4 if small else 24, repeats(5), table)
+    measure("dcgan", x, 4 if small else 16, repeats(5), table)
     measure("wgan-gp", x, 2 if small else 10, repeats(5), table)
     return table.record()
 
