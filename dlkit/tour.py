@@ -320,7 +320,7 @@ STAGES = {"data": data_stage, "cnn": cnn_stage, "rnn": rnn_stage, "gan": gan_sta
 # Rough shares of a tour's time per stage (full and --fast), for the estimate of
 # what is left; the estimate is rescaled by how fast the finished stages ran here.
 TYPICAL_SECONDS = {
-    False: {"data": 5, "cnn": 300, "rnn": 300, "gan": 560},
+    False: {"data": 5, "cnn": 290, "rnn": 220, "gan": 490},
     True: {"data": 10, "cnn": 15, "rnn": 25, "gan": 25},
 }
 
