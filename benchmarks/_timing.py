@@ -64,22 +64,24 @@ def alternate(variants, repetitions=5, warmup=1):
     return times
 
 
-def epoch_timer():
-    """A Keras callback recording each epoch's seconds in `.seconds` (excludes fit()'s set-up)."""
-    import keras
+def fit_runner(model, *fit_args, **fit_kwargs):
+    """A callable that runs `model.fit(*fit_args, epochs=1, ...)` and returns that epoch's seconds.
 
-    class _Timer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.seconds = []
+    Timed by `dlkit.callbacks.EpochTimer`, so fit()'s set-up is left out.
+    `shuffle` defaults to `False` (datasets shuffle themselves); pass
+    `shuffle=True` with arrays. The model is kept as `runner.model`.
+    """
+    from dlkit.callbacks import EpochTimer
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
+    timer = EpochTimer()
+    fit_kwargs.setdefault("shuffle", False)
 
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self._start)
+    def run():
+        model.fit(*fit_args, epochs=1, verbose=0, callbacks=[timer], **fit_kwargs)
+        return timer.epoch_seconds[-1]
 
-    return _Timer()
+    run.model = model
+    return run
 
 
 class Table:

@@ -15,7 +15,7 @@ images; the timed unit is one epoch inside `fit()` (set-up excluded).
     python -m benchmarks cnn_fit
 """
 
-from benchmarks._timing import Table, alternate, epoch_timer, jit_compile, quick, repeats
+from benchmarks._timing import Table, alternate, fit_runner, jit_compile, quick, repeats
 
 BATCH = 128
 
@@ -38,18 +38,6 @@ def naive_dataset(x, y, seed=0):
     ds = tf.data.Dataset.from_tensor_slices((x[..., None], y.astype("int32")))
     ds = ds.shuffle(len(x), seed=seed).map(lambda i, label: (tf.cast(i, tf.float32) / 255.0, label))
     return ds.batch(BATCH)
-
-
-def fit_runner(model, *fit_args, **fit_kwargs):
-    timer = epoch_timer()
-
-    fit_kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
-
-    def run():
-        model.fit(*fit_args, epochs=1, verbose=0, callbacks=[timer], **fit_kwargs)
-        return timer.seconds[-1]
-
-    return run
 
 
 def variants(x, y):

@@ -15,7 +15,7 @@ natively).
     python -m benchmarks gan_steps
 """
 
-from benchmarks._timing import Table, alternate, epoch_timer, jit_compile, quick, repeats
+from benchmarks._timing import Table, alternate, fit_runner, jit_compile, quick, repeats
 
 BATCH = 64
 LATENT = 64
@@ -27,16 +27,6 @@ def _dataset(x, steps, seed=0):
 
     return data.make_image_dataset(x[: steps * BATCH], batch_size=BATCH, value_range="symmetric",
                                    seed=seed, drop_remainder=True)
-
-
-def _fit_runner(model, ds):
-    timer = epoch_timer()
-
-    def run():
-        model.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=[timer])
-        return timer.seconds[-1]
-
-    return run
 
 
 def build_fit_side(kind, steps_per_execution=1):
@@ -134,14 +124,14 @@ def measure(kind, x, steps, repetitions, table):
     step, _ = hand_written_step(kind, generator, clone)
     variants = {
         "hand-written tf.function loop": _hand_runner(step, ds),
-        "dlkit fit()": _fit_runner(fit_model, ds),
-        "dlkit fit(), steps_per_execution=4": _fit_runner(build_fit_side(kind, 4), ds),
+        "dlkit fit()": fit_runner(fit_model, ds),
+        "dlkit fit(), steps_per_execution=4": fit_runner(build_fit_side(kind, 4), ds),
     }
     if kind == "dcgan" and keras.mixed_precision.global_policy().name == "float32":
         previous = keras.mixed_precision.global_policy()
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
         try:
-            variants["dlkit fit(), mixed_bfloat16"] = _fit_runner(build_fit_side(kind), ds)
+            variants["dlkit fit(), mixed_bfloat16"] = fit_runner(build_fit_side(kind), ds)
         finally:
             keras.mixed_precision.set_global_policy(previous)
     times = alternate(variants, repetitions)

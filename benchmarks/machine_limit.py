@@ -65,7 +65,8 @@ def matmul_runner(n):
 
 
 def main(argv=None):
-    from benchmarks.cnn_fit import build_model, fit_runner
+    from benchmarks._timing import fit_runner
+    from benchmarks.cnn_fit import build_model
     from dlkit import data
     from dlkit.seed import set_seed
 

@@ -14,7 +14,7 @@ kernel, so here those rows show what the options cost by themselves;
     python -m benchmarks rnn_cells
 """
 
-from benchmarks._timing import Table, alternate, epoch_timer, jit_compile, quick, repeats
+from benchmarks._timing import Table, alternate, fit_runner, jit_compile, quick, repeats
 
 
 def with_layer_options(model, **options):
@@ -28,19 +28,12 @@ def with_layer_options(model, **options):
     return keras.Model.from_config(config)
 
 
-def fit_runner(model, x, y, batch_size):
+def compiled_runner(model, x, y, batch_size):
     import keras
 
     model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="mse" if y.ndim > 1 else
                   "sparse_categorical_crossentropy", jit_compile=jit_compile())
-    timer = epoch_timer()
-
-    def run():
-        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=True, callbacks=[timer])
-        return timer.seconds[-1]
-
-    run.model = model
-    return run
+    return fit_runner(model, x, y, batch_size=batch_size, shuffle=True)
 
 
 def _note(runner):
@@ -61,13 +54,13 @@ def rows_variants(n):
         return rnn.build_rnn_classifier((28, 28), 10, cell=cell, units=128)
 
     return {
-        "LSTM": fit_runner(build("lstm"), x, y, 128),
-        "GRU": fit_runner(build("gru"), x, y, 128),
-        "plain RNN": fit_runner(build("simple"), x, y, 128),
-        "LSTM, recurrent_dropout=0.2": fit_runner(with_layer_options(build("lstm"), recurrent_dropout=0.2),
+        "LSTM": compiled_runner(build("lstm"), x, y, 128),
+        "GRU": compiled_runner(build("gru"), x, y, 128),
+        "plain RNN": compiled_runner(build("simple"), x, y, 128),
+        "LSTM, recurrent_dropout=0.2": compiled_runner(with_layer_options(build("lstm"), recurrent_dropout=0.2),
                                                   x, y, 128),
-        "LSTM, unroll=True": fit_runner(with_layer_options(build("lstm"), unroll=True), x, y, 128),
-        "GRU, reset_after=False": fit_runner(with_layer_options(build("gru"), reset_after=False), x, y, 128),
+        "LSTM, unroll=True": compiled_runner(with_layer_options(build("lstm"), unroll=True), x, y, 128),
+        "GRU, reset_after=False": compiled_runner(with_layer_options(build("gru"), reset_after=False), x, y, 128),
     }
 
 
@@ -83,7 +76,7 @@ def co2_variants(n):
     def build(cell):
         return rnn.build_rnn_forecaster(104, 1, 26, cell=cell, units=64)
 
-    return {cell: fit_runner(build(key), x, y, 32)
+    return {cell: compiled_runner(build(key), x, y, 32)
             for cell, key in (("LSTM", "lstm"), ("GRU", "gru"), ("plain RNN", "simple"))}
 
 

@@ -17,21 +17,11 @@ CPU cores; the count is in every row of the JSON record.
     python -m benchmarks scaling
 """
 
-from benchmarks._timing import Table, alternate, epoch_timer, quick, repeats
+from benchmarks._timing import Table, alternate, fit_runner, quick, repeats
 
 FRACTIONS = (("1/8", 8), ("1/4", 4), ("1/2", 2), ("all", 1))
 BATCHES = (32, 64, 128, 256)
 BATCH_SWEEP_IMAGES = 2560
-
-
-def _runner(model, ds):
-    timer = epoch_timer()
-
-    def run():
-        model.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=[timer])
-        return timer.seconds[-1]
-
-    return run
 
 
 def _cnn():
@@ -68,7 +58,7 @@ def measure(family, x, y, table):
     sets = {name: _dataset(x[: len(x) // div], y[: len(x) // div], batch, labelled, value_range)
             for name, div in FRACTIONS}
     model.fit(sets["1/8"].take(2), epochs=1, verbose=0)  # trace once: every set has the same batch shape
-    times = alternate({name: _runner(model, ds) for name, ds in sets.items()}, repeats(data_repeats),
+    times = alternate({name: fit_runner(model, ds) for name, ds in sets.items()}, repeats(data_repeats),
                       warmup=0)
     group = f"{family} data"
     for name, div in FRACTIONS:
@@ -88,7 +78,7 @@ def measure(family, x, y, table):
     by_batch = {b: _dataset(x[:n], y[:n], b, labelled, value_range) for b in batches}
     for ds in by_batch.values():
         model.fit(ds.take(2), epochs=1, verbose=0)  # one trace per batch shape, outside the timing
-    times = alternate({f"batch {b}": _runner(model, ds) for b, ds in by_batch.items()}, repeats(3), warmup=0)
+    times = alternate({f"batch {b}": fit_runner(model, ds) for b, ds in by_batch.items()}, repeats(3), warmup=0)
     for b in batches:
         table.add(f"{family} batch", f"batch {b}", times[f"batch {b}"], work=n // b * b,
                   baseline=None if b == batch else f"batch {batch}")
