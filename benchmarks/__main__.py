@@ -23,11 +23,15 @@ BENCHMARKS = PERFORMANCE + WALKTHROUGHS
 
 
 def _summary(records):
-    print("\nEvery ratio (median rate against the group's baseline)")
+    print("\nEvery ratio (median rate against the group's baseline; paired: median and IQR of repetition i "
+          "against the baseline's repetition i)")
     for record in records:
         for row in record["rows"]:
             if row.get("ratio") is not None and row.get("variant"):
-                print(f"  {row['group'] + ': ' + row['variant']:<60}{row['ratio']:>6.2f}x")
+                paired = ""
+                if row.get("paired_ratio") is not None:
+                    paired = f"  [{row['paired_ratio']:.2f}, {row['paired_q1']:.2f}-{row['paired_q3']:.2f}]"
+                print(f"  {row['group'] + ': ' + row['variant']:<60}{row['ratio']:>6.2f}x{paired}")
 
 
 def main(argv=None):

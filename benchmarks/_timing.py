@@ -3,8 +3,12 @@
 Every comparison times its variants *alternately* (A, B, C, A, B, C, ...)
 after a warm-up run of each, so a burst of load on a shared machine lands on
 all of them rather than on one; the row reports the median and the range of
-the repetitions, and the ratio of each variant's median rate to its group's
-baseline.
+the repetitions, the ratio of each variant's median rate to its group's
+baseline, and the *paired* ratios: repetition i of a variant against
+repetition i of the baseline, which ran next to it. Their median and
+interquartile range say how sure a ratio is: a slow drift of the machine's
+speed moves both sides of a pair alike, so paired ratios scatter less than
+the repetitions do.
 """
 
 import os
@@ -44,20 +48,27 @@ def repeats(default):
 
 
 def alternate(variants, repetitions=5, warmup=1):
-    """Runs every callable of `variants` ({name: fn}) `warmup` times, then `repetitions` times in turn.
+    """Runs every callable of `variants` ({name: fn}) `warmup` times, then `repetitions` rounds of all.
+
+    Each round starts one variant later than the last (A B C, B C A, C A B,
+    ...), so that no variant always runs first or always follows the same
+    neighbour.
 
     Each `fn()` returns the seconds it measured itself (e.g. one epoch inside
     a `fit()` call), or `None` to be timed from outside.
 
     Returns:
-        {name: [seconds, ...]} in repetition order.
+        {name: [seconds, ...]}, element i from round i.
     """
     for _ in range(warmup):
         for fn in variants.values():
             fn()
     times = {name: [] for name in variants}
-    for _ in range(repetitions):
-        for name, fn in variants.items():
+    names = list(variants)
+    for round_ in range(repetitions):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            fn = variants[name]
             start = time.perf_counter()
             measured = fn()
             times[name].append(measured if measured is not None else time.perf_counter() - start)
@@ -91,7 +102,8 @@ class Table:
         self.title = title
         self.rows = []
         print(f"\n{title}", flush=True)
-        print(f"  {'variant':<46}{'median':>12}{'range':>20}  {'rate':>16}  ratio", flush=True)
+        print(f"  {'variant':<58}{'median':>12}{'range':>20}  {'rate':>16}  ratio  [paired: median, IQR]",
+              flush=True)
 
     def add(self, group, variant, seconds, work=None, unit="images/s", baseline=None, note=""):
         """Adds a row from repeated timings.
@@ -109,25 +121,35 @@ class Table:
         Returns:
             The row dict: `median_seconds`, `min_seconds`, `max_seconds`,
             `rate`, `ratio` (this rate / the baseline's rate, or the
-            baseline's seconds / these without a rate; 1.0 for the baseline).
+            baseline's seconds / these without a rate; 1.0 for the baseline),
+            `seconds` (the repetitions), and `paired_ratio`, `paired_q1`,
+            `paired_q3`: the median and quartiles of the ratios of
+            repetition i to the baseline's repetition i (`None` for the
+            baseline itself or when the repetition counts differ).
         """
+        seconds = list(seconds)
         median = statistics.median(seconds)
         row = {"group": group, "variant": variant, "repetitions": len(seconds),
                "median_seconds": median, "min_seconds": min(seconds), "max_seconds": max(seconds),
-               "rate": work / median if work else None, "unit": unit if work else None, "note": note}
+               "rate": work / median if work else None, "unit": unit if work else None, "note": note,
+               "work": work, "seconds": seconds, "paired_ratio": None, "paired_q1": None, "paired_q3": None}
         base = self.find(group, baseline) if baseline else row
         if base is None:
             row["ratio"] = None
-        elif row["rate"] and base["rate"]:
-            row["ratio"] = row["rate"] / base["rate"]
         else:
-            row["ratio"] = base["median_seconds"] / median
+            row["ratio"] = _ratio(base["median_seconds"], base["work"], median, work)
+            if base is not row and len(base["seconds"]) == len(seconds):
+                paired = [_ratio(b, base["work"], t, work) for b, t in zip(base["seconds"], seconds)]
+                q1, q2, q3 = statistics.quantiles(paired, n=4, method="inclusive")
+                row.update(paired_ratio=q2, paired_q1=q1, paired_q3=q3)
         self.rows.append(row)
         rate = f"{row['rate']:,.1f} {unit}" if work else ""
         ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else ""
+        if row["paired_ratio"] is not None:
+            ratio += f"  [{row['paired_ratio']:.2f}, {row['paired_q1']:.2f}-{row['paired_q3']:.2f}]"
         spread = f"{row['min_seconds']:.3f}-{row['max_seconds']:.3f} s"
         label = f"{group}: {variant}"
-        print(f"  {label:<46}{median:>10.3f} s{spread:>20}  {rate:>16}  {ratio}"
+        print(f"  {label:<58}{median:>10.3f} s{spread:>20}  {rate:>16}  {ratio}"
               + (f"  ({note})" if note else ""), flush=True)
         return row
 
@@ -144,6 +166,13 @@ class Table:
 
     def record(self):
         return {"title": self.title, "rows": self.rows}
+
+
+def _ratio(base_seconds, base_work, seconds, work):
+    """How many times faster than the baseline: a ratio of rates, or of seconds when either has no work."""
+    if work and base_work:
+        return (work / seconds) / (base_work / base_seconds)
+    return base_seconds / seconds
 
 
 def machine():

@@ -30,13 +30,30 @@ def test_table_ratios_compare_rates_against_the_group_baseline(capsys):
     assert "3.00x" in capsys.readouterr().out
 
 
-def test_alternate_interleaves_variants_after_warmup():
+def test_table_pairs_each_repetition_with_the_baseline_repetition_beside_it(capsys):
+    from benchmarks._timing import Table
+
+    table = Table("t")
+    # A machine that slows down over the run: medians alone would hide that B is always 2x faster.
+    base = table.add("g", "A", [1.0, 2.0, 4.0, 8.0, 16.0], work=10)
+    fast = table.add("g", "B", [0.5, 1.0, 2.0, 4.0, 8.0], work=10, baseline="A")
+    short = table.add("g", "C", [1.0, 2.0], work=10, baseline="A")
+    assert base["paired_ratio"] is None
+    assert fast["paired_ratio"] == pytest.approx(2.0)
+    assert fast["paired_q1"] == pytest.approx(2.0) and fast["paired_q3"] == pytest.approx(2.0)
+    assert short["paired_ratio"] is None and short["ratio"] == pytest.approx(4.0 / 1.5)  # counts differ: no pairs
+    assert "2.00x  [2.00, 2.00-2.00]" in capsys.readouterr().out
+
+
+def test_alternate_rotates_which_variant_opens_each_round_after_warmup():
     from benchmarks._timing import alternate
 
     calls = []
-    times = alternate({"a": lambda: calls.append("a") or 1.0, "b": lambda: calls.append("b")}, 3, warmup=1)
-    assert calls == ["a", "b"] * 4
-    assert times["a"] == [1.0, 1.0, 1.0] and len(times["b"]) == 3 and all(t >= 0 for t in times["b"])
+    variants = {name: (lambda n=name: calls.append(n) or 1.0) for name in "abc"}
+    variants["b"] = lambda: calls.append("b")  # timed from outside
+    times = alternate(variants, 4, warmup=1)
+    assert calls == list("abc") + list("abc") + list("bca") + list("cab") + list("abc")
+    assert times["a"] == [1.0] * 4 and len(times["b"]) == 4 and all(t >= 0 for t in times["b"])
 
 
 def test_step_flop_count_matches_the_analytic_count():
@@ -82,7 +99,8 @@ def test_hand_written_reference_step_trains_both_networks(kind):
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("cnn_fit", {"NumPy arrays (keras-io)", "dlkit pipeline", "dlkit pipeline, steps_per_execution=8"}),
+    ("cnn_fit", {"NumPy arrays (keras-io)", "NumPy arrays, a second model (noise check)", "dlkit pipeline",
+                 "dlkit pipeline, steps_per_execution=8", "dlkit pipeline, no model"}),
     ("gan_steps", {"hand-written tf.function loop", "dlkit fit()", "dlkit fit(), mixed_bfloat16"}),
     ("rnn_cells", {"LSTM", "GRU", "plain RNN", "LSTM, recurrent_dropout=0.2", "GRU, reset_after=False"}),
     ("scaling", {"1/8 (256 images)", "all (2,048 images)", "batch 32", "batch 256"}),
