@@ -139,7 +139,7 @@ class Table:
         else:
             row["ratio"] = _ratio(base["median_seconds"], base["work"], median, work)
             if base is not row and len(base["seconds"]) == len(seconds):
-                paired = [_ratio(b, base["work"], t, work) for b, t in zip(base["seconds"], seconds)]
+                paired = [_ratio(b, base["work"], t, work) for b, t in zip(base["seconds"], seconds, strict=True)]
                 q1, q2, q3 = statistics.quantiles(paired, n=4, method="inclusive")
                 row.update(paired_ratio=q2, paired_q1=q1, paired_q3=q3)
         self.rows.append(row)

@@ -57,7 +57,8 @@ def measure(family, x, y, table):
     model = build()
     sets = {name: _dataset(x[: len(x) // div], y[: len(x) // div], batch, labelled, value_range)
             for name, div in FRACTIONS}
-    model.fit(sets["1/8"].take(2), epochs=1, verbose=0)  # trace once: every set has the same batch shape
+    # Trace once: every set has the same batch shape.
+    model.fit(sets["1/8"].take(2), epochs=1, verbose=0, shuffle=False)
     times = alternate({name: fit_runner(model, ds) for name, ds in sets.items()}, repeats(data_repeats),
                       warmup=0)
     group = f"{family} data"
@@ -77,7 +78,8 @@ def measure(family, x, y, table):
     batches = (batch, *(b for b in BATCHES if b != batch))
     by_batch = {b: _dataset(x[:n], y[:n], b, labelled, value_range) for b in batches}
     for ds in by_batch.values():
-        model.fit(ds.take(2), epochs=1, verbose=0)  # one trace per batch shape, outside the timing
+        # One trace per batch shape, outside the timing.
+        model.fit(ds.take(2), epochs=1, verbose=0, shuffle=False)
     times = alternate({f"batch {b}": fit_runner(model, ds) for b, ds in by_batch.items()}, repeats(3), warmup=0)
     for b in batches:
         table.add(f"{family} batch", f"batch {b}", times[f"batch {b}"], work=n // b * b,
