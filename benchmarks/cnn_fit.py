@@ -88,7 +88,7 @@ def main(argv=None):
     (x, y), _ = data.load_fashion_mnist()
     n = 2 * BATCH if quick() else 16 * BATCH
     table = Table(f"CNN fit(), {n:,} images per epoch, batch {BATCH} (ratio = images/s against NumPy arrays)")
-    times = alternate(variants(x[:n], y[:n]), repeats(11))
+    times = alternate(variants(x[:n], y[:n]), repeats(9))
     for name, seconds in times.items():
         table.add("CNN", name, seconds, work=n, baseline=None if name == BASELINE else BASELINE)
     alone = pipeline_seconds(data.make_image_dataset(x[:n], y[:n], BATCH, seed=0), repeats(5))
