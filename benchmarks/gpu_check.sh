@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The performance suite on one GPU, under eight minutes: every comparison of
+# The performance suite on one GPU, sized for under eight minutes: every comparison of
 # `make bench` with XLA off and on, float32 against mixed_float16, and the
 # LSTM/GRU rows (where the fused cuDNN kernel exists, the default options use
 # it and the "options" rows fall back to the step-by-step loop).
