@@ -1,14 +1,14 @@
 """What the performance benchmarks share: alternating timed repetitions, medians, ratios, one table.
 
-Every comparison times its variants *alternately* (A, B, C, A, B, C, ...)
-after a warm-up run of each, so a burst of load on a shared machine lands on
-all of them rather than on one; the row reports the median and the range of
+Every comparison times its variants in alternating rounds whose opening
+variant rotates (A B C, B C A, C A B, ...), after a warm-up run of each, so
+a burst of load on a shared machine lands on all of them rather than on one
+and no variant always runs first; the row reports the median and the range of
 the repetitions, the ratio of each variant's median rate to its group's
 baseline, and the *paired* ratios: repetition i of a variant against
-repetition i of the baseline, which ran next to it. Their median and
+repetition i of the baseline, which ran in the same round. Their median and
 interquartile range say how sure a ratio is: a slow drift of the machine's
-speed moves both sides of a pair alike, so paired ratios scatter less than
-the repetitions do.
+speed moves both sides of a pair alike, so it leaves their ratio alone.
 """
 
 import os
