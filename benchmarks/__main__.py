@@ -1,6 +1,6 @@
 """Runs the benchmarks: `python -m benchmarks [NAME ...] [--json PATH]`.
 
-With no names it runs the performance suite (`make bench`, about 15 minutes
+With no names it runs the performance suite (`make bench`, 13–14 minutes
 on two CPU cores): every comparison's table as it is measured, then every
 ratio in one summary, and the whole record as JSON (`bench-results.json`
 unless `--json` says otherwise). The walkthrough benchmarks (full training
@@ -25,13 +25,12 @@ BENCHMARKS = PERFORMANCE + WALKTHROUGHS
 def _summary(records):
     print("\nEvery ratio (median rate against the group's baseline; paired: median and IQR of repetition i "
           "against the baseline's repetition i)")
+    from benchmarks._timing import format_ratio
+
     for record in records:
         for row in record["rows"]:
             if row.get("ratio") is not None and row.get("variant"):
-                paired = ""
-                if row.get("paired_ratio") is not None:
-                    paired = f"  [{row['paired_ratio']:.2f}, {row['paired_q1']:.2f}-{row['paired_q3']:.2f}]"
-                print(f"  {row['group'] + ': ' + row['variant']:<60}{row['ratio']:>6.2f}x{paired}")
+                print(f"  {row['group'] + ': ' + row['variant']:<60}  {format_ratio(row)}")
 
 
 def main(argv=None):

@@ -144,9 +144,7 @@ class Table:
                 row.update(paired_ratio=q2, paired_q1=q1, paired_q3=q3)
         self.rows.append(row)
         rate = f"{row['rate']:,.1f} {unit}" if work else ""
-        ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else ""
-        if row["paired_ratio"] is not None:
-            ratio += f"  [{row['paired_ratio']:.2f}, {row['paired_q1']:.2f}-{row['paired_q3']:.2f}]"
+        ratio = format_ratio(row) if row["ratio"] is not None else ""
         spread = f"{row['min_seconds']:.3f}-{row['max_seconds']:.3f} s"
         label = f"{group}: {variant}"
         print(f"  {label:<58}{median:>10.3f} s{spread:>20}  {rate:>16}  {ratio}"
@@ -166,6 +164,14 @@ class Table:
 
     def record(self):
         return {"title": self.title, "rows": self.rows}
+
+
+def format_ratio(row):
+    """A row's ratio as printed: `1.05x`, then `[paired median, q1-q3]` where it has paired ratios."""
+    text = f"{row['ratio']:.2f}x"
+    if row.get("paired_ratio") is not None:
+        text += f"  [{row['paired_ratio']:.2f}, {row['paired_q1']:.2f}-{row['paired_q3']:.2f}]"
+    return text
 
 
 def _ratio(base_seconds, base_work, seconds, work):

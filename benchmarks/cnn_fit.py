@@ -64,18 +64,14 @@ def variants(x, y):
     }
 
 
-def pipeline_seconds(dataset, repetitions):
-    """Seconds to iterate one epoch of `dataset` with no model, after one warm-up epoch: each repetition's."""
-    import time
+def pipeline_runner(dataset):
+    """A callable that iterates one epoch of `dataset` with no model (timed by `alternate`)."""
 
-    times = []
-    for i in range(repetitions + 1):
-        start = time.perf_counter()
+    def run():
         for _ in dataset:
             pass
-        if i:
-            times.append(time.perf_counter() - start)
-    return times
+
+    return run
 
 
 def main(argv=None):
@@ -91,7 +87,8 @@ def main(argv=None):
     times = alternate(variants(x[:n], y[:n]), repeats(9))
     for name, seconds in times.items():
         table.add("CNN", name, seconds, work=n, baseline=None if name == BASELINE else BASELINE)
-    alone = pipeline_seconds(data.make_image_dataset(x[:n], y[:n], BATCH, seed=0), repeats(5))
+    alone = alternate({"alone": pipeline_runner(data.make_image_dataset(x[:n], y[:n], BATCH, seed=0))},
+                      repeats(5))["alone"]
     table.add("input pipeline alone", "dlkit pipeline, no model", alone, work=n)
     share = statistics.median(alone) / statistics.median(times["dlkit pipeline"])
     table.note(f"the pipeline alone takes {share:.1%} of a dlkit training epoch: were its work to vanish, "

@@ -1,12 +1,16 @@
 """The default CNN on Fashion-MNIST, trained the same way everywhere."""
 
-import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 
-from dlkit.recipes.common import TrainingResult, fashion_mnist_subset, split_validation
+from dlkit.recipes.common import (
+    TrainingResult,
+    fashion_mnist_subset,
+    resumable_backup,
+    split_validation,
+)
 
 CNN_FULL = {"epochs": 15, "batch_size": 128, "learning_rate": 2e-3, "validation_size": 5000}
 CNN_FAST = {"epochs": 1, "batch_size": 128, "learning_rate": 2e-3, "validation_size": 1000,
@@ -60,7 +64,7 @@ def train_cnn_fashion_mnist(
     import keras
 
     from dlkit import data, evaluation
-    from dlkit.callbacks import EpochTimer, ResumableBackup
+    from dlkit.callbacks import EpochTimer
     from dlkit.models import cnn
     from dlkit.seed import set_seed
 
@@ -96,10 +100,7 @@ def train_cnn_fashion_mnist(
     if out is not None:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        backup = out / "cnn_backup"
-        if not resume and backup.exists():
-            shutil.rmtree(backup)
-        callbacks.append(ResumableBackup(backup, delete_checkpoint=not keep_backup))
+        callbacks.append(resumable_backup(out / "cnn_backup", resume, keep=keep_backup))
 
     start = time.perf_counter()
     history = model.fit(
