@@ -3,7 +3,7 @@
 Naming follows the roles: `<family>_generator_loss` and
 `<family>_discriminator_loss` (for a WGAN the "discriminator" is the critic).
 All reduce with a mean over the batch and compute in float32, whatever the
-networks' compute dtype under mixed precision. Under `tf.distribute` the
+networks' compute dtype under mixed precision (float64 networks keep float64). Under `tf.distribute` the
 training loops pass each replica's mean through `scale_loss_for_replicas`,
 so that the gradients summed over replicas are those of the global-batch mean.
 """
@@ -13,7 +13,10 @@ from keras import ops
 
 
 def _float32(x):
-    # A bfloat16 softplus or mean loses most of its digits; losses stay float32.
+    # A bfloat16 softplus or mean loses most of its digits: losses are at least
+    # float32. A float64 model keeps float64 (no rounding to float32 at the head).
+    if keras.backend.standardize_dtype(x.dtype) == "float64":
+        return x
     return ops.cast(x, "float32")
 
 
@@ -115,7 +118,9 @@ def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, ep
     rank = len(real_images.shape)
     if alpha is None:
         alpha = keras.random.uniform((batch,), 0.0, 1.0, seed=seed)
-    alpha = ops.reshape(ops.cast(alpha, real_images.dtype), (-1,) + (1,) * (rank - 1))
+    # Real images arrive in the data's dtype, fakes in the generator's: mix in the latter.
+    real_images = ops.cast(real_images, fake_images.dtype)
+    alpha = ops.reshape(ops.cast(alpha, fake_images.dtype), (-1,) + (1,) * (rank - 1))
     interpolated = alpha * real_images + (1.0 - alpha) * fake_images
     with tf.GradientTape() as tape:
         tape.watch(interpolated)

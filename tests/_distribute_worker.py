@@ -86,12 +86,24 @@ def _gan(kind, dataset_steps=2):
 
 def _run(case, strategy):
     """Builds, compiles and fits `case` in `strategy`'s scope; returns its logs and weights."""
+    import keras
+
     import dlkit
 
     dlkit.set_seed(0)
-    with strategy.scope():
-        model, dataset, networks = _cnn() if case == "cnn" else _gan(case)
-        history = model.fit(dataset, epochs=1, shuffle=False, verbose=0)
+    # float64 from input to loss: one device and two replicas add the same
+    # numbers in another order, and in float64 that reordering moves a result
+    # by about 1e-16 relative instead of 1e-7, whichever kernels oneDNN picks
+    # on this CPU (it has no float64 convolutions; Eigen runs them). The
+    # tolerance in tests/test_distribute.py rests on that.
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float64")
+    try:
+        with strategy.scope():
+            model, dataset, networks = _cnn() if case == "cnn" else _gan(case)
+            history = model.fit(dataset, epochs=1, shuffle=False, verbose=0)
+    finally:
+        keras.config.set_dtype_policy(previous)
     results = {f"{case}/log/{k}": np.asarray(v, np.float64) for k, v in history.history.items()}
     for net in networks:
         for i, w in enumerate(net.get_weights()):

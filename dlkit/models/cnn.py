@@ -9,6 +9,7 @@ Example:
 
 import keras
 
+from dlkit.models._dtypes import output_dtype
 from dlkit.models._validation import (
     check_choice,
     check_input_shape,
@@ -233,7 +234,7 @@ def build_cnn_classifier(input_shape=(28, 28, 1), num_classes=10, preset=None, n
         x = keras.layers.Dense(cfg["dense_units"], activation="relu", name="dense")(x)
         if cfg["head_dropout_rate"]:
             x = keras.layers.Dropout(cfg["head_dropout_rate"], name="head_dropout")(x)
-    outputs = keras.layers.Dense(num_classes, activation=cfg["output_activation"], dtype="float32",
+    outputs = keras.layers.Dense(num_classes, activation=cfg["output_activation"], dtype=output_dtype(),
                                  name="predictions")(x)  # float32 even under mixed precision
     return keras.Model(inputs, outputs, name=name)
 
@@ -302,6 +303,6 @@ def build_dense_classifier(
         x = keras.layers.Dense(units, activation="relu", name=f"dense{i}")(x)
         if dropout_rate:
             x = keras.layers.Dropout(dropout_rate, name=f"dropout{i}")(x)
-    outputs = keras.layers.Dense(num_classes, activation=output_activation, dtype="float32",
+    outputs = keras.layers.Dense(num_classes, activation=output_activation, dtype=output_dtype(),
                                  name="predictions")(x)  # float32 even under mixed precision
     return keras.Model(inputs, outputs, name=name)

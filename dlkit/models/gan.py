@@ -16,6 +16,7 @@ Example:
 
 import keras
 
+from dlkit.models._dtypes import output_dtype
 from dlkit.models._validation import (
     check_choice,
     check_input_shape,
@@ -85,7 +86,7 @@ def build_dcgan_generator(latent_dim=64, image_shape=(28, 28, 1), filters=(128, 
         x = keras.layers.ReLU(name=f"up{i}_relu")(x)
     # float32 images even under mixed precision (the last layer is small).
     outputs = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same",
-                                           activation="tanh", dtype="float32", name="image")(x)
+                                           activation="tanh", dtype=output_dtype(), name="image")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -109,7 +110,7 @@ def _downsampling_stack(image_shape, filters, kernel_size, normalization, dropou
         if dropout_rate:
             x = keras.layers.Dropout(dropout_rate, name=f"down{i}_dropout")(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    outputs = keras.layers.Dense(1, dtype="float32", name="score")(x)  # float32 under mixed precision
+    outputs = keras.layers.Dense(1, dtype=output_dtype(), name="score")(x)  # float32 under mixed precision
     return keras.Model(inputs, outputs, name=name)
 
 

@@ -21,6 +21,7 @@ Example:
 import keras
 import numpy as np
 
+from dlkit.models._dtypes import output_dtype
 from dlkit.models._validation import (
     check_choice,
     check_input_shape,
@@ -130,7 +131,7 @@ def build_rnn_classifier(
     check_choice("output_activation", output_activation, ("softmax", None))
     inputs = keras.Input(input_shape, name="sequences")
     x = apply_recurrent_stack(inputs, cell, units, num_layers, bidirectional, dropout_rate)
-    outputs = keras.layers.Dense(num_classes, activation=output_activation, dtype="float32",
+    outputs = keras.layers.Dense(num_classes, activation=output_activation, dtype=output_dtype(),
                                  name="predictions")(x)  # float32 even under mixed precision
     return keras.Model(inputs, outputs, name=name or f"{cell}_classifier")
 
@@ -197,8 +198,8 @@ def build_rnn_forecaster(
         x = keras.layers.Conv1D(conv_filters, conv_kernel_size, padding="causal", activation="relu",
                                 name="conv_front")(x)
     x = apply_recurrent_stack(x, cell, units, num_layers, bidirectional, dropout_rate)
-    x = keras.layers.Dense(horizon * num_targets, dtype="float32", name="forecast")(x)
-    outputs = keras.layers.Reshape((horizon, num_targets), dtype="float32", name="horizon")(x)
+    x = keras.layers.Dense(horizon * num_targets, dtype=output_dtype(), name="forecast")(x)
+    outputs = keras.layers.Reshape((horizon, num_targets), dtype=output_dtype(), name="horizon")(x)
     return keras.Model(inputs, outputs, name=name or f"{cell}_forecaster")
 
 
@@ -229,7 +230,7 @@ def build_char_language_model(
     inputs = keras.Input((None,), dtype="int32", name="ids")
     x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(inputs)
     x = apply_recurrent_stack(x, cell, units, num_layers, False, dropout_rate, return_sequences=True)
-    outputs = keras.layers.Dense(vocab_size, dtype="float32", name="logits")(x)  # float32 under mixed precision
+    outputs = keras.layers.Dense(vocab_size, dtype=output_dtype(), name="logits")(x)  # float32 under mixed precision
     return keras.Model(inputs, outputs, name=name or f"{cell}_char_lm")
 
 
@@ -271,7 +272,7 @@ def build_conv_rnn_classifier(
     height, width, channels = x.shape[1:]
     x = keras.layers.Reshape((height, width * channels), name="rows_as_steps")(x)
     x = apply_recurrent_stack(x, cell, units, num_layers, bidirectional, dropout_rate)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32",
+    outputs = keras.layers.Dense(num_classes, activation="softmax", dtype=output_dtype(),
                                  name="predictions")(x)  # float32 even under mixed precision
     return keras.Model(inputs, outputs, name=name or f"conv_{cell}_classifier")
 
