@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from benchmarks import __main__ as runner
+from dlkit.precision import bfloat16_blocker
 
 
 def test_benchmark_runner_lists_every_benchmark(capsys):
@@ -115,6 +116,9 @@ def test_performance_suite_quick_mode_prints_and_records_every_ratio(name, expec
     out = capsys.readouterr().out
     record = json.loads(path.read_text())
     rows = [r for r in record["benchmarks"][0]["rows"] if r.get("variant")]
+    if bfloat16_blocker():  # the bfloat16 row would abort the process here; it says so instead
+        expected = {v for v in expected if "bfloat16" not in v}
+        assert name != "gan_steps" or "no mixed_bfloat16 row" in out
     assert {r["variant"] for r in rows} >= expected
     assert all(r["repetitions"] == 2 and r["ratio"] > 0 and r["rate"] > 0 for r in rows)
     assert "Every ratio" in out and record["machine"]["tensorflow"]

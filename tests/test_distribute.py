@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("_distribute_worker.py")
 MIRRORED_TIMEOUT_S = 600

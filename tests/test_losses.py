@@ -6,6 +6,8 @@ import pytest
 
 from dlkit import losses
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 
 def test_dcgan_losses_golden_values():
     real = np.array([[2.0], [0.0]], np.float32)

@@ -11,6 +11,8 @@ import pytest
 import dlkit
 from tests._reliability import FAMILIES, identical, worker_results
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 
 @pytest.fixture(scope="module")
 def runs():

@@ -16,6 +16,8 @@ from dlkit.callbacks import ResumableBackup
 from dlkit.models import gan
 from tests._reliability import FAMILIES, identical, worker_results
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 EPOCHS, CRASH_EPOCH = 3, 1  # as in the worker
 
 

@@ -5,6 +5,8 @@ import pytest
 
 from dlkit.evaluation import gan as metrics
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 
 @pytest.fixture(scope="module")
 def test_images(fashion):

@@ -5,6 +5,8 @@ import pytest
 import dlkit
 from dlkit.models import cnn
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 BATCH = np.random.default_rng(0).random((2, 28, 28, 1), dtype=np.float32)
 
 

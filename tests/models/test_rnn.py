@@ -5,6 +5,8 @@ import pytest
 import dlkit
 from dlkit.models import rnn
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 RNG = np.random.default_rng(0)
 
 
