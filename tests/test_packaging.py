@@ -77,3 +77,24 @@ def test_public_api_of_the_design_contract_exists():
         for attr in attrs:
             assert hasattr(module, attr), f"{module.__name__}.{attr}"
     assert len(data.FASHION_MNIST_CLASSES) == 10
+
+
+def test_keras_floor_excludes_releases_with_known_safe_mode_bypasses():
+    """CVE-2025-1550 (fixed 3.9), CVE-2025-8747 and -9906 (3.11.0), CVE-2025-9905 (3.11.3)."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    for requirement in _pyproject()["project"]["dependencies"]:
+        req = Requirement(requirement)
+        if req.name == "keras":
+            assert not req.specifier.contains(Version("3.11.2"))
+            assert all(not req.specifier.contains(Version(v)) for v in ("3.8.0", "3.10.0", "3.11.0"))
+            return
+    raise AssertionError("keras is not a declared dependency")
+
+
+def test_no_load_turns_safe_mode_off_and_models_load_through_one_function():
+    sources = {path: path.read_text() for path in (ROOT / "dlkit").rglob("*.py")}
+    assert not [p for p, text in sources.items() if "safe_mode=False" in text]
+    loaders = [p.name for p, text in sources.items() if "keras.saving.load_model(" in text]
+    assert loaders == ["saving.py"]

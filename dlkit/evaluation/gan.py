@@ -13,7 +13,6 @@ uint8 arrays in [0, 255], shaped `(N, 28, 28, 1)` or `(N, 28, 28)`.
 """
 
 import functools
-import json
 from pathlib import Path
 
 import numpy as np
@@ -45,14 +44,24 @@ def load_evaluator():
 
     Raises:
         FileNotFoundError: The weights file is missing from the installation.
+        saving.CorruptFileError: Its SHA-256 differs from the one recorded in
+            the evaluator card (a damaged or replaced file), checked before
+            anything is loaded from it.
     """
     import keras
+
+    from dlkit.saving import CorruptFileError, sha256_of
 
     if not EVALUATOR_WEIGHTS.is_file():
         raise FileNotFoundError(
             f"The evaluator weights are missing: {EVALUATOR_WEIGHTS}. Reinstall dlkit, or "
             "recreate them with `python scripts/train_evaluator.py`."
         )
+    expected = evaluator_card().get("weights_sha256")
+    actual = sha256_of(EVALUATOR_WEIGHTS)
+    if actual != expected:
+        raise CorruptFileError(EVALUATOR_WEIGHTS, f"SHA-256 {actual}, expected {expected} from "
+                               f"{EVALUATOR_CARD.name}; reinstall dlkit")
     model = build_evaluator()
     model.load_weights(EVALUATOR_WEIGHTS)
     features = keras.Model(model.input, model.get_layer(FEATURE_LAYER).output)
@@ -61,7 +70,9 @@ def load_evaluator():
 
 def evaluator_card():
     """What `scripts/train_evaluator.py` recorded: test accuracy, seed, epochs, versions."""
-    return json.loads(EVALUATOR_CARD.read_text())
+    from dlkit.saving import read_json
+
+    return read_json(EVALUATOR_CARD)
 
 
 def to_unit_range(images, arg="images"):
