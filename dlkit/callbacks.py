@@ -256,26 +256,43 @@ class ResumableBackup(keras.callbacks.Callback):
 
     # The state on disk: `latest.json` names the folder of the newest complete backup.
     def _latest(self):
-        import json
+        from dlkit.saving import CorruptFileError, read_json
 
         path = self.backup_dir / self.LATEST
         if not path.is_file():
             return None
-        return json.loads(path.read_text())
+        state = read_json(path)
+        if not isinstance(state, dict) or not isinstance(state.get("epoch"), int) \
+                or not isinstance(state.get("folder"), str):
+            raise CorruptFileError(path, f"expected {{'epoch': int, 'folder': str}}, found {state!r}")
+        return state
 
     def _load(self, state):
+        from dlkit.saving import CorruptFileError
+
         folder = self.backup_dir / state["folder"]
         _build_optimizers(self.model)
-        self.model.load_weights(folder / "state.weights.h5")
-        saved = np.load(folder / "rng_state.npz")
+        weights, rng = folder / "state.weights.h5", folder / "rng_state.npz"
+        for path in (weights, rng):
+            if not path.is_file():
+                raise CorruptFileError(path, "missing from the backup")
+        try:
+            self.model.load_weights(weights)
+        except Exception as e:  # h5py's OSError for a truncated file, ValueError for another model
+            raise CorruptFileError(weights, f"{type(e).__name__}: {e}") from e
+        try:
+            with np.load(rng) as saved:
+                states = [saved[name] for name in sorted(saved.files, key=lambda n: int(n.split("_")[1]))]
+        except Exception as e:  # zipfile.BadZipFile, EOFError, ValueError: a damaged archive
+            raise CorruptFileError(rng, f"{type(e).__name__}: {e}") from e
         variables = _rng_state_variables(self.model)
-        if len(saved.files) != len(variables):
+        if len(states) != len(variables):
             raise ValueError(
                 f"Expected a backup of the same model with {len(variables)} random-number states. "
-                f"Received: {len(saved.files)} in {folder}"
+                f"Received: {len(states)} in {folder}"
             )
-        for i, variable in enumerate(variables):
-            variable.assign(saved[f"state_{i}"])
+        for variable, value in zip(variables, states, strict=True):
+            variable.assign(value)
 
     def on_train_begin(self, logs=None):
         self.skipped_epochs = []
@@ -302,6 +319,8 @@ class ResumableBackup(keras.callbacks.Callback):
         import os
         import shutil
 
+        from dlkit.saving import write_text
+
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         folder = f"epoch_{epochs_done:05d}"
         target = self.backup_dir / folder
@@ -311,9 +330,10 @@ class ResumableBackup(keras.callbacks.Callback):
         self.model.save_weights(target / "state.weights.h5")
         states = {f"state_{i}": np.asarray(v) for i, v in enumerate(_rng_state_variables(self.model))}
         np.savez(target / "rng_state.npz", **states)
-        pointer = self.backup_dir / (self.LATEST + ".tmp")
-        pointer.write_text(json.dumps({"epoch": epochs_done, "folder": folder}))
-        os.replace(pointer, self.backup_dir / self.LATEST)
+        for path in target.iterdir():  # on disk before latest.json points at them
+            with open(path, "rb+") as f:
+                os.fsync(f.fileno())
+        write_text(self.backup_dir / self.LATEST, json.dumps({"epoch": epochs_done, "folder": folder}))
         for old in self.backup_dir.glob("epoch_*"):
             if old.name != folder:
                 shutil.rmtree(old, ignore_errors=True)

@@ -32,13 +32,41 @@ def _existing_dir(text):
     return text
 
 
+def _output_dir(text):
+    """An argparse type: a directory path that is not an existing file (created later)."""
+    from pathlib import Path
+
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"expected a directory, received {text!r}, which is a file")
+    return text
+
+
+def _add_common_options(parser):
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace a run of the same name already in --out (without it, such a "
+                        "run is refused, never silently replaced)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also show TensorFlow's own start-up log lines")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, show the Python traceback after the one-line message")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse prints the whole usage first)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dlkit",
         description="Convolutional, recurrent and adversarial networks with Keras 3, "
         "trained on real data that works offline.",
-        epilog="Exit status: 0 done; 1 an error while running (data missing or corrupt, a bad "
-        "setting); 2 a bad command line; 130 interrupted. Errors are one line on stderr.",
+        epilog="Exit status: 0 done; 1 an error while running (data missing or corrupt, a file "
+        "that cannot be read or written); 2 a bad command line (including an --out that already "
+        "holds the run, or a --resume with nothing to resume); 130 interrupted. Errors are one "
+        "line on stderr.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -49,11 +77,13 @@ def build_parser():
         description="Train every family with its default settings and write DIR/report.html, "
         "DIR/metrics.json and the trained models.",
     )
-    tour.add_argument("--out", default="tour", metavar="DIR", help="output directory (default: tour)")
+    tour.add_argument("--out", default="tour", type=_output_dir, metavar="DIR",
+                      help="output directory (default: tour)")
     tour.add_argument("--fast", action="store_true", help="shrink every run to a smoke test")
     tour.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
     tour.add_argument("--data-dir", type=_existing_dir, default=None, metavar="DIR",
                       help="directory with the Fashion-MNIST IDX files, searched first")
+    _add_common_options(tour)
 
     train = sub.add_parser(
         "train",
@@ -66,7 +96,8 @@ def build_parser():
                        help="epochs (default: the family's full run)")
     train.add_argument("--batch-size", type=_positive_int, default=None, help="batch size")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
-    train.add_argument("--out", default="runs", metavar="DIR", help="output directory (default: runs)")
+    train.add_argument("--out", default="runs", type=_output_dir, metavar="DIR",
+                       help="output directory (default: runs)")
     train.add_argument("--data-dir", type=_existing_dir, default=None, metavar="DIR",
                        help="directory with the Fashion-MNIST IDX files, searched first")
     train.add_argument("--resume", action="store_true",
@@ -84,6 +115,7 @@ def build_parser():
     train.add_argument("--precision", choices=PRECISIONS, default="float32",
                        help="Keras dtype policy: float32, mixed_float16 (GPUs) or mixed_bfloat16 "
                        "(TPUs, recent CPUs and GPUs) (default: float32)")
+    _add_common_options(train)
     return parser
 
 
@@ -155,6 +187,10 @@ def _train_distributed(args):
     """`_train` inside the chosen strategy's scope and under the chosen dtype policy."""
     import keras
 
+    from dlkit.precision import bfloat16_blocker
+
+    if args.precision == "mixed_bfloat16" and bfloat16_blocker():
+        raise StrategyError(f"--precision mixed_bfloat16: {bfloat16_blocker()}")
     strategy = make_strategy(args.strategy)
     if _workers(strategy) > 1 and args.family not in GAN_FAMILIES:
         # Keras 3 fit() of labelled (x, y) data fails across workers
@@ -177,14 +213,19 @@ def _train_distributed(args):
 RESUME_SETTINGS = ("family", "task", "fast", "batch_size", "seed", "precision")
 
 
+def _run_name(args):
+    """The run's name in --out: the family, or `<cell>_<task>` for the recurrent ones."""
+    return f"{args.family}_{args.task}" if args.task else args.family
+
+
 def _check_resumable(args, out):
     """Refuses `--resume` onto a backup made with other settings; records this run's settings."""
-    import json
+    from dlkit import saving
 
     settings = {key: getattr(args, key, None) for key in RESUME_SETTINGS}
-    path = out / f"{args.family}{'_' + args.task if args.task else ''}_run.json"
+    path = out / f"{_run_name(args)}_run.json"
     if args.resume and path.is_file():
-        before = json.loads(path.read_text())
+        before = saving.read_json(path)
         changed = {k: (before.get(k), v) for k, v in settings.items() if before.get(k) != v}
         if changed:
             raise ValueError(
@@ -192,51 +233,52 @@ def _check_resumable(args, out):
                 + ", ".join(f"{k}={old!r}" for k, (old, _) in changed.items())
                 + "; this command asks for " + ", ".join(f"{k}={new!r}" for k, (_, new) in changed.items())
                 + ". Use the same settings, or another --out")
-    path.write_text(json.dumps(settings, indent=2) + "\n")
+    saving.write_json(path, settings)
 
 
 def _train(args):
-    import json
-    from pathlib import Path
-
+    from dlkit import runs, saving
+    from dlkit.recipes import gan as gan_recipes
     from dlkit.recipes import train_cnn_fashion_mnist
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    name = _run_name(args)
+    extras = gan_recipes.output_extras(args.family) if args.family in GAN_FAMILIES else ()
+    out = runs.prepare_output(args.out, name, resume=args.resume, overwrite=args.overwrite, extras=extras)
     _check_resumable(args, out)
+    # The policy is settled above; the recipes are told to go ahead.
+    decided = {"resume": args.resume, "overwrite": not args.resume, "keep_backup": True}
     if args.family == "cnn":
         result = train_cnn_fashion_mnist(
             out=out, fast=args.fast, seed=args.seed, data_dir=args.data_dir, epochs=args.epochs,
-            batch_size=args.batch_size, resume=args.resume, keep_backup=True,
+            batch_size=args.batch_size, **decided,
         )
-        name, headline = "cnn", f"test accuracy {result.metrics['test_accuracy']:.4f}"
-    elif args.family in ("dcgan", "wgan", "wgan-gp"):
-        from dlkit.recipes.gan import train_gan
-
+        headline = f"test accuracy {result.metrics['test_accuracy']:.4f}"
+    elif args.family in GAN_FAMILIES:
         overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
-        result = train_gan(args.family, fast=args.fast, seed=args.seed, out=out,
-                           data_dir=args.data_dir, resume=args.resume, keep_backup=True, **overrides)
+        result = gan_recipes.train_gan(args.family, fast=args.fast, seed=args.seed, out=out,
+                                       data_dir=args.data_dir, **decided, **overrides)
         m = result.metrics
-        name = args.family
         headline = (f"Frechet classifier distance {m['fcd']:.2f}, {m['classes_covered']} classes, "
                     f"coverage entropy {m['coverage_entropy']:.3f}")
     else:
-        result, name, headline = _train_rnn(args, out)
+        result, headline = _train_rnn(args, out, name)
     metrics = dict(result.metrics, model_path=str(result.model_path))
-    (out / f"{name}_metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n")
+    saving.write_json(out / f"{name}_metrics.json", metrics)
     if args.resume and not result.history.get("loss"):
         print(f"dlkit: nothing left to train: the backup in {out} already has every epoch asked for; "
               "pass a larger --epochs to continue", file=sys.stderr)
     print(f"{headline}; saved {result.model_path}")
 
 
-def _train_rnn(args, out):
+def _train_rnn(args, out, name):
+    from dlkit import runs, saving
     from dlkit.recipes import rnn as recipes
     from dlkit.recipes.common import resumable_backup
 
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
     cell = args.family
-    overrides["callbacks"] = [resumable_backup(out / f"{cell}_{args.task}_backup", args.resume, keep=True)]
+    # Kept after the run (like the other families' here), so --resume can extend it.
+    overrides["callbacks"] = [resumable_backup(runs.backup_dir(out, name))]
     if args.task == "co2":
         result = recipes.train_co2_forecaster(cell, fast=args.fast, seed=args.seed, verbose=2, **overrides)
         headline = f"CO2 test MAE {result.metrics['test_mae']:.3f} ppm"
@@ -252,10 +294,8 @@ def _train_rnn(args, out):
     else:
         result = recipes.train_memory_task(cell, fast=args.fast, seed=args.seed, verbose=2, **overrides)
         headline = f"validation accuracy {result.metrics['validation_accuracy']:.3f}"
-    name = f"{cell}_{args.task}"
-    result.model_path = out / f"{name}.keras"
-    result.model.save(result.model_path)
-    return result, name, headline
+    result.model_path = saving.save_model(result.model, out / f"{name}.keras")
+    return result, headline
 
 
 def _check_task(parser, args):
@@ -273,38 +313,86 @@ def _one_line(error):
     return summary or " ".join(str(error).split()) or type(error).__name__
 
 
-def main(argv=None):
-    import os
+def _import_tensorflow_quietly(verbose):
+    """Imports TensorFlow with its C++ start-up lines (CUDA probes, oneDNN notices) held back.
 
-    # TensorFlow's C++ start-up chatter buries the progress lines.
+    Those lines go through absl before its logging is configured, so
+    `TF_CPP_MIN_LOG_LEVEL` does not silence them all; they are written to the
+    process's stderr file descriptor, which is pointed at a temporary file
+    for the import and the device scan, then restored. If the import fails,
+    what was held back is printed. Nothing is held back when the user asks
+    for it: `--verbose`, or `TF_CPP_MIN_LOG_LEVEL=0` in the environment.
+    """
+    import os
+    import tempfile
+
+    if "tensorflow" in sys.modules:  # imported by the caller already: its lines are out
+        return
+    if verbose or os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
+        import tensorflow  # noqa: F401
+        return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # the CUDA probe ("failed call to cuInit") runs here
+        except BaseException:
+            os.dup2(saved, 2)
+            held.seek(0)
+            sys.stderr.write(held.read().decode(errors="replace"))
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _report(error, code, debug):
+    print(f"dlkit: error: {_one_line(error)}", file=sys.stderr)
+    if debug:
+        import traceback
+
+        traceback.print_exception(error)
+    return code
+
+
+def main(argv=None):
     import logging
 
-    # tf.function retracing notices fire when many small models predict in one
-    # process (the tour); they are not actionable for a user of the command line.
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "train":
         _check_task(parser, args)
+    _import_tensorflow_quietly(args.verbose)
+    if not args.verbose:
+        # tf.function retracing notices fire when many small models predict in
+        # one process (the tour); they are not actionable on a command line.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
     from dlkit.data.errors import CorruptDataError, DataNotFoundError
+    from dlkit.runs import OutputError
 
     try:
         if args.command == "tour":
             from dlkit.tour import run_tour
 
-            run_tour(args.out, fast=args.fast, seed=args.seed, data_dir=args.data_dir)
+            run_tour(args.out, fast=args.fast, seed=args.seed, data_dir=args.data_dir,
+                     overwrite=args.overwrite)
         elif args.command == "train":
             _train_distributed(args)
-    except StrategyError as e:
-        print(f"dlkit: error: {_one_line(e)}", file=sys.stderr)
-        return 2
-    except (DataNotFoundError, CorruptDataError, ValueError) as e:
-        print(f"dlkit: error: {_one_line(e)}", file=sys.stderr)
-        return 1
+    except (StrategyError, OutputError) as e:  # fixed by changing the command line
+        return _report(e, 2, args.debug)
+    except (DataNotFoundError, CorruptDataError, ValueError, OSError) as e:
+        return _report(e, 1, args.debug)
     except KeyboardInterrupt:
         print("dlkit: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug or an unforeseen failure: still one line, the rest on --debug
+        error = RuntimeError(f"{type(e).__name__}: {_one_line(e)} (--debug shows the traceback)")
+        return _report(error if not args.debug else e, 1, args.debug)
     return 0
 
 

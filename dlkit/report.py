@@ -87,7 +87,8 @@ class Report:
         )
 
     def write(self, path):
+        from dlkit.saving import write_text
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(), encoding="utf-8")
-        return path
+        return write_text(path, self.to_html())

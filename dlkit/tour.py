@@ -4,7 +4,6 @@ The tour is a list of stages. Each stage adds sections to the report and
 entries to `metrics.json`, and is timed. Stages are added as the families land.
 """
 
-import json
 import platform
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlkit import plots
+from dlkit import plots, runs, saving
 from dlkit.report import Report
 
 
@@ -114,7 +113,7 @@ def cnn_stage(report, seed, fast, data_dir=None, out=None):
     from dlkit import data, evaluation
     from dlkit.recipes import train_cnn_fashion_mnist
 
-    result = train_cnn_fashion_mnist(out=out, fast=fast, seed=seed, data_dir=data_dir,
+    result = train_cnn_fashion_mnist(out=out, fast=fast, seed=seed, data_dir=data_dir, overwrite=True,
                                      **({} if fast else TOUR_CNN))
     m = result.metrics
     report.section(
@@ -170,7 +169,7 @@ def rnn_stage(report, seed, fast, data_dir=None, out=None):
         forecasters[cell] = recipes.train_co2_forecaster(cell, fast=fast, seed=seed, windows=w)
         maes[cell.upper()] = forecasters[cell].metrics["test_mae"]
         if out is not None:
-            forecasters[cell].model.save(Path(out) / f"{cell}_co2_forecaster.keras")
+            saving.save_model(forecasters[cell].model, Path(out) / f"{cell}_co2_forecaster.keras")
     best = min(("lstm", "gru"), key=lambda c: maes[c.upper()])
     report.section(
         "RNN: forecasting CO2",
@@ -195,7 +194,7 @@ def rnn_stage(report, seed, fast, data_dir=None, out=None):
     sampled = rnn.sample_words(char.model, vocab, 200, temperature=0.8, seed=seed)
     new_share = sum(word not in train_set for word in sampled) / len(sampled)
     if out is not None:
-        char.model.save(Path(out) / "gru_char_model.keras")
+        saving.save_model(char.model, Path(out) / "gru_char_model.keras")
     report.section(
         "RNN: a character model that invents words",
         f"A GRU trained on {cm['train_words']:,} English words predicts held-out words at "
@@ -243,7 +242,7 @@ def gan_stage(report, seed, fast, data_dir=None, out=None):
     results = {}
     for kind in ("dcgan", "wgan-gp"):
         _log(f"  {kind.upper()} ...")
-        results[kind] = recipes.train_gan(kind, fast=fast, seed=seed, out=out, data_dir=data_dir,
+        results[kind] = recipes.train_gan(kind, fast=fast, seed=seed, out=out, data_dir=data_dir, overwrite=True,
                                           **({} if fast else TOUR_GAN[kind]))
     report.section(
         "GAN: DCGAN and WGAN-GP",
@@ -336,7 +335,16 @@ def remaining_estimate(done, todo, fast):
     return speed * sum(typical.get(name, 60) for name in todo)
 
 
-def run_tour(out, fast=False, seed=0, data_dir=None, stages=None):
+def tour_entries():
+    """Every name a tour writes into its output directory (what `overwrite` guards)."""
+    from dlkit.recipes.gan import output_extras
+
+    gans = [entry for kind in ("dcgan", "wgan-gp") for entry in runs.run_entries(kind, output_extras(kind))]
+    return ("report.html", "metrics.json", *runs.run_entries("cnn"), *gans,
+            "lstm_co2_forecaster.keras", "gru_co2_forecaster.keras", "gru_char_model.keras")
+
+
+def run_tour(out, fast=False, seed=0, data_dir=None, stages=None, overwrite=False):
     """Runs the tour and writes `report.html` and `metrics.json` into `out`.
 
     Args:
@@ -345,18 +353,21 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None):
         seed: Seed for every stage. Defaults to `0`.
         data_dir: Fashion-MNIST directory, searched first. Defaults to `None`.
         stages: Names of the stages to run, in order. Defaults to all of them.
+        overwrite: Replace a tour already in `out`. Defaults to `False`.
 
     Returns:
         The metrics dict that was written.
+
+    Raises:
+        runs.RunExistsError: `out` holds a tour's files and `overwrite` is off.
     """
     from dlkit.seed import set_seed
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     names = list(stages or STAGES)
     unknown = [n for n in names if n not in STAGES]
     if unknown:
         raise ValueError(f"Expected stages from {list(STAGES)}. Received: {unknown}")
+    out = runs.prepare_output(out, "tour", overwrite=overwrite, entries=tour_entries())
 
     report = Report("dlkit tour")
     metrics = {"environment": environment_info(seed, fast), "timings_seconds": {}}
@@ -388,7 +399,7 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None):
     report.section("Timings")
     report.table(["stage", "seconds"], [[k, float(v)] for k, v in metrics["timings_seconds"].items()])
     report_path = report.write(out / "report.html")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    saving.write_json(out / "metrics.json", metrics)
     _log(f"wrote {report_path} and {out / 'metrics.json'}")
     return metrics
 

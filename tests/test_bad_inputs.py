@@ -7,13 +7,16 @@ what to fix without a look at the source.
 """
 
 import gzip
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dlkit import cli, data, evaluation
+from dlkit import cli, data, evaluation, runs, saving
+from dlkit.callbacks import ResumableBackup
 from dlkit.data import CorruptDataError, DataNotFoundError, fashion_mnist
 from dlkit.models import cnn, gan, rnn
+from dlkit.saving import CorruptFileError
 
 
 def _images(shape=(4, 28, 28, 1), low=-1.0, high=1.0, dtype="float32"):
@@ -44,6 +47,97 @@ def _not_gzip_fashion_mnist(tmp_path):
     for name in fashion_mnist._FILES:
         (tmp_path / f"{name}.gz").write_bytes(b"this is not gzip data")
     return tmp_path
+
+
+def _tiny_gan():
+    return gan.DCGAN(_generator(), _discriminator(), 8)
+
+
+def _fit_gan(images):
+    model = _tiny_gan()
+    model.compile()
+    return model.fit(images, batch_size=2, epochs=1, verbose=0)
+
+
+def _a_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a directory")
+    return path
+
+
+def _unwritable_dir(tmp_path):
+    """A directory nobody may write to (root ignores permission bits: /sys refuses even root)."""
+    import os
+
+    if os.geteuid() == 0:
+        return Path("/sys/dlkit-test-out")
+    path = tmp_path / "read-only"
+    path.mkdir()
+    path.chmod(0o500)
+    return path
+
+
+def _finished_cnn_run(tmp_path):
+    for name in ("cnn.keras", "cnn_metrics.json"):
+        (tmp_path / name).write_text("{}")
+    return tmp_path
+
+
+def _truncated(path, keep=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+def _saved_tiny_model(tmp_path):
+    import keras
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    return saving.save_model(model, tmp_path / "tiny.keras")
+
+
+def _backup_of_a_tiny_fit(tmp_path):
+    """A `ResumableBackup` directory after one epoch of a tiny model, and that model's maker."""
+    import keras
+
+    def make():
+        inputs = keras.Input((3,))
+        model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    directory = tmp_path / "backup"
+    x, y = np.ones((4, 3), np.float32), np.ones((4, 1), np.float32)
+    make().fit(x, y, epochs=1, verbose=0, callbacks=[ResumableBackup(directory, delete_checkpoint=False)])
+    return directory, make, (x, y)
+
+
+def _resume_from_damaged_backup(tmp_path, damage):
+    directory, make, (x, y) = _backup_of_a_tiny_fit(tmp_path)
+    damage(directory)
+    make().fit(x, y, epochs=2, verbose=0, callbacks=[ResumableBackup(directory)])
+
+
+def _newest(directory, name):
+    return next(directory.glob(f"epoch_*/{name}"))
+
+
+def _tampered_evaluator(tmp_path):
+    from unittest import mock
+
+    from dlkit.evaluation import gan as gan_metrics
+
+    copy = tmp_path / "fashion_mnist_evaluator.weights.h5"
+    data = bytearray(gan_metrics.EVALUATOR_WEIGHTS.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte, same size: only a checksum sees it
+    copy.write_bytes(bytes(data))
+    gan_metrics.load_evaluator.cache_clear()
+    try:
+        with mock.patch.object(gan_metrics, "EVALUATOR_WEIGHTS", copy):
+            gan_metrics.load_evaluator()
+    finally:
+        gan_metrics.load_evaluator.cache_clear()
 
 
 def _empty_word_list(tmp_path):
@@ -86,6 +180,11 @@ CASES = [
      ValueError, ["input_width=0"]),
     ("windows_series_too_short", lambda t: data.make_windows(np.arange(5.0), 4, 3),
      ValueError, ["series", "5 steps"]),
+    ("windows_nan_in_series",
+     lambda t: data.make_windows(np.where(np.arange(20) == 7, np.nan, np.arange(20.0)), 4, 2),
+     ValueError, ["series", "NaN", "first at step 7"]),
+    ("windows_infinite_series", lambda t: data.make_windows(np.full(10, np.inf), 4, 2),
+     ValueError, ["series", "10 steps with NaN or infinite"]),
     ("split_contradictory_fractions", lambda t: data.chronological_split(np.arange(10), 0.7, 0.4),
      ValueError, ["train_fraction=0.7", "validation_fraction=0.4"]),
     ("vocabulary_unknown_character", lambda t: data.CharVocabulary("ab").encode("abc"),
@@ -148,6 +247,18 @@ CASES = [
     ("wgan_negative_penalty",
      lambda t: gan.WGAN(_generator(), _critic(), 8, gradient_penalty_weight=-1.0), ValueError,
      ["gradient_penalty_weight=-1.0"]),
+    ("dcgan_negative_seed", lambda t: gan.DCGAN(_generator(), _discriminator(), 8, seed=-1), ValueError,
+     ["seed=-1"]),
+    ("dcgan_fit_uint8_images", lambda t: _fit_gan(np.zeros((4, 8, 8, 1), np.uint8)), ValueError,
+     ["dtype=uint8", "[-1, 1]", "scale_images"]),
+    ("dcgan_fit_images_in_0_255", lambda t: _fit_gan(_images((4, 8, 8, 1), 0.0, 255.0)), ValueError,
+     ["[-1, 1]", "Received: values in [0"]),
+    ("dcgan_fit_nan_images", lambda t: _fit_gan(np.full((4, 8, 8, 1), np.nan, np.float32)), ValueError,
+     ["finite", "256 NaN or infinite values"]),
+    ("dcgan_fit_uint8_dataset",
+     lambda t: _fit_gan(__import__("tensorflow").data.Dataset.from_tensor_slices(
+         np.zeros((4, 8, 8, 1), np.uint8)).batch(2)),
+     ValueError, ["dtype=uint8", "scale_images"]),
     ("generate_zero_images", lambda t: gan.DCGAN(_generator(), _discriminator(), 8).generate(0),
      ValueError, ["n=0"]),
     # --- evaluation ---------------------------------------------------------------------------
@@ -179,6 +290,32 @@ CASES = [
      lambda t: evaluation.seasonal_naive_forecast(np.zeros((2, 5, 1)), 3, 52), ValueError,
      ["season=52"]),
     ("ngram_zero_order", lambda t: evaluation.CharNGramModel(order=0), ValueError, ["order=0"]),
+    ("evaluator_weights_tampered", _tampered_evaluator, CorruptFileError,
+     ["fashion_mnist_evaluator.weights.h5", "SHA-256", "corrupt"]),
+    # --- output directories, saved files and backups ----------------------------------------------
+    ("output_is_a_file", lambda t: runs.prepare_output(_a_file(t), "cnn"), runs.OutputError,
+     ["notes.txt", "which is a file"]),
+    ("output_not_writable", lambda t: runs.prepare_output(_unwritable_dir(t), "cnn"), runs.OutputError,
+     ["Expected a writable output directory", "Received:"]),
+    ("output_holds_the_run", lambda t: runs.prepare_output(_finished_cnn_run(t), "cnn"),
+     runs.RunExistsError, ["already holds a cnn run", "cnn.keras", "--resume", "--overwrite", "--out"]),
+    ("output_resume_without_backup", lambda t: runs.prepare_output(t, "cnn", resume=True),
+     runs.NothingToResumeError, ["nothing to resume", "cnn_backup is missing"]),
+    ("output_resume_and_overwrite", lambda t: runs.prepare_output(t, "cnn", resume=True, overwrite=True),
+     runs.OutputError, ["resume and overwrite"]),
+    ("load_truncated_keras_file", lambda t: saving.load_model(_truncated(_saved_tiny_model(t))),
+     CorruptFileError, ["tiny.keras", "corrupt or truncated"]),
+    ("load_missing_keras_file", lambda t: saving.load_model(t / "none.keras"), FileNotFoundError,
+     ["none.keras"]),
+    ("backup_truncated_weights",
+     lambda t: _resume_from_damaged_backup(t, lambda d: _truncated(_newest(d, "state.weights.h5"))),
+     CorruptFileError, ["state.weights.h5", "corrupt or truncated"]),
+    ("backup_truncated_random_state",
+     lambda t: _resume_from_damaged_backup(t, lambda d: _truncated(_newest(d, "rng_state.npz"))),
+     CorruptFileError, ["rng_state.npz", "corrupt or truncated"]),
+    ("backup_corrupt_pointer",
+     lambda t: _resume_from_damaged_backup(t, lambda d: (d / "latest.json").write_text('{"epoch": 1,')),
+     CorruptFileError, ["latest.json", "not valid JSON"]),
 ]
 
 
@@ -190,7 +327,9 @@ def test_bad_input_raises_a_clear_error(isolated_lookup, call, error, fragments)
     message = str(info.value)
     missing = [f for f in fragments if f not in message]
     assert not missing, f"{missing} not in the message: {message}"
-    assert "Expected" in message or "not found" in message or "corrupt" in message or "could not" in message
+    assert any(word in message for word in ("Expected", "not found", "corrupt", "could not",
+                                             "already holds", "nothing to resume")), message
+    assert "\n" not in message.strip() or error is DataNotFoundError  # one line (that one has a summary)
 
 
 # The command line: argparse turns each into exit code 2 and one "dlkit ...: error:" line.
@@ -217,9 +356,59 @@ def test_bad_command_line_exits_2_with_one_line(argv, fragments, capsys):
     assert all(f in error_lines[0] for f in fragments), error_lines[0]
 
 
+# Mistakes found while running: exit 1, or 2 where the command line must change; one line, no traceback.
+def _cli_out_holding_a_cnn_run(t):
+    return ["train", "cnn", "--fast", "--out", str(_finished_cnn_run(t))]
+
+
+def _cli_corrupt_run_settings(t):
+    (t / "cnn_backup").mkdir()
+    (t / "cnn_backup" / "latest.json").write_text('{"epoch": 1, "folder": "epoch_00001"}')
+    (t / "cnn_run.json").write_text("{not json")
+    return ["train", "cnn", "--fast", "--resume", "--out", str(t)]
+
+
+def _cli_corrupt_backup_pointer(t):
+    (t / "cnn_backup").mkdir()
+    (t / "cnn_backup" / "latest.json").write_text("[1, 2")
+    return ["train", "cnn", "--fast", "--resume", "--out", str(t)]
+
+
+CLI_RUNTIME_CASES = [
+    ("out_is_a_file", lambda t: ["train", "cnn", "--out", str(_a_file(t))], 2, ["--out", "which is a file"]),
+    ("out_not_writable", lambda t: ["tour", "--fast", "--out", str(_unwritable_dir(t))], 2,
+     ["writable output directory"]),
+    ("out_holds_the_run", _cli_out_holding_a_cnn_run, 2, ["already holds a cnn run", "--overwrite"]),
+    ("tour_out_holds_a_tour",
+     lambda t: (t / "report.html").write_text("<html>") and ["tour", "--fast", "--out", str(t)], 2,
+     ["already holds a tour run", "report.html", "--overwrite"]),
+    ("resume_with_nothing", lambda t: ["train", "dcgan", "--fast", "--resume", "--out", str(t)], 2,
+     ["nothing to resume", "dcgan_backup"]),
+    ("resume_corrupt_run_settings", _cli_corrupt_run_settings, 1, ["cnn_run.json", "not valid JSON"]),
+    ("resume_corrupt_backup_pointer", _cli_corrupt_backup_pointer, 1, ["latest.json", "not valid JSON"]),
+]
+
+
+@pytest.mark.parametrize("make_argv, code, fragments", [c[1:] for c in CLI_RUNTIME_CASES],
+                         ids=[c[0] for c in CLI_RUNTIME_CASES])
+def test_command_line_failures_are_one_line_with_the_right_status(tmp_path, make_argv, code, fragments,
+                                                                 capsys, fashion):
+    argv = make_argv(tmp_path)
+    try:
+        status = cli.main(argv)
+    except SystemExit as e:  # argparse's own errors
+        status = e.code
+    err = capsys.readouterr().err
+    assert status == code, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "error:" in lines[0], err
+    assert all(f in lines[0] for f in fragments), lines[0]
+
+
 def test_the_table_covers_every_area():
     areas = {"fashion", "words", "scale", "cnn", "rnn", "generator", "dcgan", "wgan", "fcd", "coverage",
-             "accuracy"}
+             "accuracy", "windows", "output", "load", "backup", "evaluator"}
     ids = [c[0] for c in CASES]
     assert all(any(i.startswith(area) for i in ids) for area in areas)
     assert len(CASES) + len(CLI_CASES) >= 30

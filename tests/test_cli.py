@@ -82,6 +82,58 @@ def test_train_cnn_command_saves_model_and_metrics(tmp_path, fashion, capsys):
     assert (tmp_path / "cnn.keras").is_file()
     assert "test accuracy" in capsys.readouterr().out
 
+    # The same command again must not replace that run: refused in one line, nothing touched.
+    saved = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert cli.main(["train", "cnn", "--fast", "--out", str(tmp_path), "--seed", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{tmp_path} already holds a cnn run" in err
+    assert "--resume" in err and "--overwrite" in err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == saved
+    # --overwrite replaces it, on purpose.
+    assert cli.main(["train", "cnn", "--fast", "--out", str(tmp_path), "--seed", "2", "--overwrite"]) == 0
+    assert (tmp_path / "cnn.keras").read_bytes() != saved["cnn.keras"]
+    assert json.loads((tmp_path / "cnn_run.json").read_text())["seed"] == 2
+
+
+def test_commands_start_quietly_and_verbose_shows_tensorflow_logs(tmp_path):
+    """A command prints its own line only; TensorFlow's start-up lines need --verbose."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    # --resume with nothing to resume: TensorFlow is imported, then the command stops at once.
+    argv = [sys.executable, "-m", "dlkit.cli", "train", "cnn", "--resume", "--out", str(tmp_path)]
+    quiet = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 2
+    assert quiet.stderr.splitlines() == [quiet.stderr.strip()], quiet.stderr
+    assert quiet.stderr.startswith("dlkit: error: nothing to resume")
+    verbose = subprocess.run([*argv, "--verbose"], env=env, capture_output=True, text=True, timeout=300)
+    assert verbose.returncode == 2
+    assert len(verbose.stderr.splitlines()) > 1, "TensorFlow printed nothing with --verbose"
+
+
+def test_importing_dlkit_changes_no_logging_setting_or_environment_variable():
+    """A notebook's `import dlkit` leaves the user's logging and environment as they were."""
+    import subprocess
+    import sys
+
+    code = """
+import logging, os, pkgutil, importlib
+import tensorflow, keras  # their own import-time settings are not dlkit's
+def snapshot():
+    loggers = {name: logging.getLogger(name).level for name in ("", "tensorflow", "absl", "keras", "h5py")}
+    return dict(os.environ), loggers, logging.getLogger().handlers[:]
+before = snapshot()
+import dlkit
+for module in pkgutil.walk_packages(dlkit.__path__, "dlkit."):
+    importlib.import_module(module.name)
+assert snapshot() == before, "importing dlkit changed a logging setting or the environment"
+print("unchanged")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "unchanged" in result.stdout, result.stderr[-2000:]
+
 
 def test_train_cnn_resume_continues_a_finished_run_to_more_epochs(tmp_path, fashion, capsys):
     """`dlkit train cnn --epochs 1`, then `--epochs 2 --resume`: only epoch 2 is trained."""

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from dlkit import runs
 from dlkit.recipes import rnn as recipes
 
 
@@ -66,5 +67,27 @@ def test_gan_recipe_resumes_a_crashed_run_from_its_backup(tmp_path, fashion):
     assert (tmp_path / "wgan-gp_backup").exists()
     resumed = gan.train_gan("wgan-gp", fast=True, out=tmp_path, verbose=0, resume=True, **tiny)
     assert resumed.metrics["epochs_run"] == 1  # only the epoch the crash cost
-    fresh = gan.train_gan("wgan-gp", fast=True, out=tmp_path, verbose=0, **tiny)
-    assert fresh.metrics["epochs_run"] == 2  # without --resume, the old backup is not used
+    # A finished run is not replaced by accident...
+    with pytest.raises(runs.RunExistsError, match="already holds a wgan-gp run"):
+        gan.train_gan("wgan-gp", fast=True, out=tmp_path, verbose=0, **tiny)
+    fresh = gan.train_gan("wgan-gp", fast=True, out=tmp_path, verbose=0, overwrite=True, **tiny)
+    assert fresh.metrics["epochs_run"] == 2  # ...and with overwrite, the old backup is not used
+
+
+def test_a_failed_final_save_keeps_the_backup_to_resume_from(tmp_path, fashion, monkeypatch):
+    from dlkit import saving
+    from dlkit.recipes import gan
+
+    def disk_full(model, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    tiny = {"train_subset": 128, "eval_images": 100, "batch_size": 64, "epochs": 1}
+    monkeypatch.setattr(saving, "save_model", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        gan.train_gan("dcgan", fast=True, out=tmp_path, verbose=0, **tiny)
+    assert (tmp_path / "dcgan_backup" / "latest.json").is_file()
+    assert not (tmp_path / "dcgan.keras").exists()
+    monkeypatch.undo()
+    resumed = gan.train_gan("dcgan", fast=True, out=tmp_path, verbose=0, resume=True, **tiny)
+    assert resumed.metrics["epochs_run"] == 0 and (tmp_path / "dcgan.keras").is_file()
+    assert not (tmp_path / "dcgan_backup").exists()  # removed once the model is saved

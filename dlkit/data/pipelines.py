@@ -146,7 +146,8 @@ def make_windows(series, input_width, horizon, stride=1):
         `F = 1` for a 1-D series.
 
     Raises:
-        ValueError: Non-positive sizes, or a series shorter than one window.
+        ValueError: Non-positive sizes, a series shorter than one window, or
+            NaN or infinite values in it.
     """
     for arg, value in (("input_width", input_width), ("horizon", horizon), ("stride", stride)):
         if not isinstance(value, (int, np.integer)) or value < 1:
@@ -156,6 +157,13 @@ def make_windows(series, input_width, horizon, stride=1):
         values = values[:, np.newaxis]
     if values.ndim != 2:
         raise ValueError(f"Expected a series of shape (T,) or (T, F). Received: shape={values.shape}")
+    finite = np.isfinite(values)
+    if not finite.all():
+        bad = np.flatnonzero(~finite.all(axis=1))
+        raise ValueError(
+            f"Expected a series of finite values (fill or drop gaps first, e.g. pandas "
+            f"Series.interpolate()). Received: {len(bad)} steps with NaN or infinite values, the first "
+            f"at step {int(bad[0])}")
     total = input_width + horizon
     if len(values) < total:
         raise ValueError(

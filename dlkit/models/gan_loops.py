@@ -25,7 +25,49 @@ from dlkit.models._validation import check_positive_int
 
 def _real_images(data):
     # fit(x) gives x; fit(dataset of (x, y)) gives a tuple: the labels are unused.
-    return data[0] if isinstance(data, (tuple, list)) else data
+    real = data[0] if isinstance(data, (tuple, list)) else data
+    _check_image_dtype(real.dtype)
+    return real
+
+
+_SCALE_HINT = "scale uint8 images with dlkit.data.scale_images(x, 'symmetric')"
+
+
+def _check_image_dtype(dtype):
+    dtype = keras.backend.standardize_dtype(dtype)
+    if "float" not in dtype:
+        raise ValueError(f"Expected float images in [-1, 1], the generator's tanh range. "
+                         f"Received: dtype={dtype}; {_SCALE_HINT}")
+
+
+def check_real_images(x):
+    """Refuses real images a GAN would train on silently but wrongly.
+
+    NumPy arrays are checked in full (dtype, finite values, range [-1, 1]);
+    a `tf.data.Dataset` by its element dtype (its values are only seen during
+    training). Anything else is left to Keras.
+
+    Raises:
+        ValueError: Integer images (e.g. uint8 in [0, 255]), NaN or infinite
+            values, or values outside [-1, 1].
+    """
+    if isinstance(x, tf.data.Dataset):
+        spec = x.element_spec
+        spec = spec[0] if isinstance(spec, (tuple, list)) else spec
+        if hasattr(spec, "dtype"):
+            _check_image_dtype(spec.dtype)
+        return
+    if not isinstance(x, np.ndarray):
+        return
+    _check_image_dtype(x.dtype)
+    finite = np.isfinite(x)
+    if not finite.all():
+        raise ValueError(f"Expected finite images. Received: {int(x.size - finite.sum())} NaN or infinite "
+                         f"values among {x.size}")
+    low, high = float(x.min()), float(x.max())
+    if low < -1.0 - 1e-6 or high > 1.0 + 1e-6:  # float32 rounding of a scaled 0 or 255
+        raise ValueError(f"Expected images in [-1, 1], the generator's tanh range. Received: values in "
+                         f"[{low:g}, {high:g}]; {_SCALE_HINT}")
 
 
 def _replica_share(draw, batch_size):
@@ -61,7 +103,7 @@ class _GAN(keras.Model):
 
     _second_name = None  # "discriminator" or "critic"
 
-    def __init__(self, generator, second, latent_dim, **kwargs):
+    def __init__(self, generator, second, latent_dim, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(generator, keras.Model) or not isinstance(second, keras.Model):
             raise ValueError(
@@ -81,12 +123,25 @@ class _GAN(keras.Model):
             )
         self.generator = generator
         self.latent_dim = int(latent_dim)
-        self.seed_generator = keras.random.SeedGenerator(1337)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}")
+        self.seed = None if seed is None else int(seed)
+        # Latent vectors and penalty weights come from here. With seed=None its
+        # seed is drawn from Python's `random`, which dlkit.set_seed seeds: the
+        # run's seed drives the noise the generator trains on.
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         # The sub-models arrive built (functional), so this model is too.
         self.built = True
+
+    def fit(self, x=None, *args, **kwargs):
+        # The one override beyond compile/train_step: bad real images are
+        # refused before the first step instead of training on the wrong scale.
+        check_real_images(x)
+        return super().fit(x, *args, **kwargs)
 
     def call(self, latent, training=False):
         return self.generator(latent, training=training)
@@ -152,6 +207,7 @@ class _GAN(keras.Model):
             "generator": keras.saving.serialize_keras_object(self.generator),
             self._second_name: keras.saving.serialize_keras_object(getattr(self, self._second_name)),
             "latent_dim": self.latent_dim,
+            "seed": self.seed,
         })
         return config
 
@@ -216,6 +272,9 @@ class DCGAN(_GAN):
         generator: Model from latent vectors `(B, latent_dim)` to images.
         discriminator: Model from images to one logit `(B, 1)`.
         latent_dim: Size of the latent vectors.
+        seed: Seed of the latent draws during training, or `None` to take
+            one from Python's `random` (seeded by `dlkit.set_seed`).
+            Defaults to `None`.
 
     Logs `d_loss`, `g_loss` and `loss` (their sum).
 
@@ -228,8 +287,8 @@ class DCGAN(_GAN):
 
     _second_name = "discriminator"
 
-    def __init__(self, generator, discriminator, latent_dim, **kwargs):
-        super().__init__(generator, discriminator, latent_dim, **kwargs)
+    def __init__(self, generator, discriminator, latent_dim, seed=None, **kwargs):
+        super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
         self.discriminator = discriminator
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
@@ -278,6 +337,9 @@ class WGAN(_GAN):
         critic_steps: Critic updates per generator update. Defaults to `5`.
         gradient_penalty_weight: Weight of the penalty, `>= 0`. Defaults to `10.0`.
         clip_value: Weight-clipping bound, or `None`. Defaults to `None`.
+        seed: Seed of the latent and penalty-weight draws during training,
+            or `None` to take one from Python's `random` (seeded by
+            `dlkit.set_seed`). Defaults to `None`.
 
     Logs `d_loss` (critic loss with the penalty), `g_loss`, `loss`,
     `wasserstein_distance` (mean real score - mean fake score, the critic's
@@ -290,8 +352,8 @@ class WGAN(_GAN):
     _second_name = "critic"
 
     def __init__(self, generator, critic, latent_dim, critic_steps=5, gradient_penalty_weight=10.0,
-                 clip_value=None, **kwargs):
-        super().__init__(generator, critic, latent_dim, **kwargs)
+                 clip_value=None, seed=None, **kwargs):
+        super().__init__(generator, critic, latent_dim, seed=seed, **kwargs)
         check_positive_int("critic_steps", critic_steps)
         if gradient_penalty_weight is None or gradient_penalty_weight < 0:
             raise ValueError(

@@ -1,7 +1,6 @@
 """The default CNN on Fashion-MNIST, trained the same way everywhere."""
 
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -27,6 +26,7 @@ def train_cnn_fashion_mnist(
     learning_rate=None,
     preset="default",
     resume=False,
+    overwrite=False,
     keep_backup=False,
     verbose=2,
     **model_kwargs,
@@ -50,7 +50,10 @@ def train_cnn_fashion_mnist(
         batch_size: Defaults to 128.
         learning_rate: Peak Adam learning rate. Defaults to `2e-3`.
         preset: `cnn.PRESETS` name. Defaults to `"default"`.
-        resume: Continue from the backup in `out` if there is one. Defaults to `False`.
+        resume: Continue from the backup in `out`; there must be one. Defaults to `False`.
+        overwrite: Replace a CNN run already in `out` (without it, and
+            without `resume`, such a run is a `runs.RunExistsError`).
+            Defaults to `False`.
         keep_backup: Keep `out/cnn_backup` after a finished run, so that a
             later call with more `epochs` and `resume=True` continues it.
             Defaults to `False`.
@@ -63,7 +66,7 @@ def train_cnn_fashion_mnist(
     """
     import keras
 
-    from dlkit import data, evaluation
+    from dlkit import data, evaluation, runs, saving
     from dlkit.callbacks import EpochTimer
     from dlkit.models import cnn
     from dlkit.seed import set_seed
@@ -73,6 +76,8 @@ def train_cnn_fashion_mnist(
         if value is not None:
             settings[key] = value
 
+    if out is not None:  # before any work: a refused directory costs nothing
+        out = runs.prepare_output(out, "cnn", resume=resume, overwrite=overwrite)
     set_seed(seed)
     (x_train, y_train), (x_test, y_test) = fashion_mnist_subset(settings, seed, data_dir)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings["validation_size"], seed)
@@ -97,10 +102,10 @@ def train_cnn_fashion_mnist(
         ),
         keras.callbacks.TerminateOnNaN(),
     ]
+    backup = None
     if out is not None:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        callbacks.append(resumable_backup(out / "cnn_backup", resume, keep=keep_backup))
+        backup = resumable_backup(runs.backup_dir(out, "cnn"))
+        callbacks.append(backup)
 
     start = time.perf_counter()
     history = model.fit(
@@ -126,8 +131,11 @@ def train_cnn_fashion_mnist(
     }
     model_path = None
     if out is not None:
-        model_path = out / "cnn.keras"
-        model.save(model_path)
+        model_path = saving.save_model(model, out / "cnn.keras")
+        # Only now: a crash during the save above still leaves a backup to
+        # resume. A diverged run keeps its last finite backup to inspect.
+        if not keep_backup and not backup.skipped_epochs:
+            runs.remove_backup(out, "cnn")
     return TrainingResult(
         model=model,
         history=history.history,

@@ -45,17 +45,14 @@ def fashion_mnist_subset(settings, seed, data_dir=None):
     return (x_train, y_train), (x_test, y_test)
 
 
-def resumable_backup(directory, resume, keep=False):
-    """A `callbacks.ResumableBackup` in `directory`, emptied first unless `resume`.
+def resumable_backup(directory):
+    """A `callbacks.ResumableBackup` in `directory` that outlives the end of `fit`.
 
-    With `keep`, the backup of a finished run stays, so that a later run with
-    more epochs and `resume` continues it (what `dlkit train --resume` does).
+    The recipes remove it themselves, and only after the final model is
+    saved (`runs.remove_backup`): a crash during that save must still leave
+    something to resume. Whether an old backup may be used or replaced is
+    decided before, by `runs.prepare_output`.
     """
-    import shutil
-
     from dlkit.callbacks import ResumableBackup
 
-    directory = Path(directory)
-    if not resume and directory.exists():
-        shutil.rmtree(directory)
-    return ResumableBackup(directory, delete_checkpoint=not keep)
+    return ResumableBackup(Path(directory), delete_checkpoint=False)

@@ -1,7 +1,6 @@
 """GAN recipes: DCGAN, WGAN-GP and clipped WGAN on Fashion-MNIST, with measured quality."""
 
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -31,10 +30,11 @@ WALKTHROUGH_EPOCHS = {"dcgan": 10, "wgan-gp": 7, "wgan": 1}
 WALKTHROUGH_SEED_RUN = {"epochs": 1, "train_subset": 10000}
 
 
-def build_gan(kind, latent_dim=64, critic_steps=5, dropout_rate=0.3):
+def build_gan(kind, latent_dim=64, critic_steps=5, dropout_rate=0.3, seed=None):
     """The dlkit default networks for `kind` in `KINDS`, wrapped in their loop (uncompiled).
 
-    `dropout_rate` is the DCGAN discriminator's (the critics have none).
+    `dropout_rate` is the DCGAN discriminator's (the critics have none);
+    `seed` seeds the loop's latent draws (see `gan.DCGAN`).
     """
     from dlkit.models import gan
 
@@ -42,10 +42,11 @@ def build_gan(kind, latent_dim=64, critic_steps=5, dropout_rate=0.3):
         raise ValueError(f"Expected `kind` to be one of {list(KINDS)}. Received: kind={kind!r}")
     generator = gan.build_dcgan_generator(latent_dim)
     if kind == "dcgan":
-        return gan.DCGAN(generator, gan.build_dcgan_discriminator(dropout_rate=dropout_rate), latent_dim)
+        return gan.DCGAN(generator, gan.build_dcgan_discriminator(dropout_rate=dropout_rate), latent_dim,
+                         seed=seed)
     if kind == "wgan-gp":
-        return gan.WGAN(generator, gan.build_wgan_critic(), latent_dim, critic_steps=critic_steps)
-    return gan.WGAN(generator, gan.build_wgan_critic(normalization=None), latent_dim,
+        return gan.WGAN(generator, gan.build_wgan_critic(), latent_dim, critic_steps=critic_steps, seed=seed)
+    return gan.WGAN(generator, gan.build_wgan_critic(normalization=None), latent_dim, seed=seed,
                     critic_steps=critic_steps, gradient_penalty_weight=0.0, clip_value=0.01)
 
 
@@ -116,8 +117,13 @@ def reference_points(x_train, x_test, num_images, seed, latent_dim=64):
     }
 
 
+def output_extras(kind):
+    """What a GAN run writes into its output directory besides model, metrics and backup."""
+    return (f"{kind}_samples", f"{kind}_progress.gif")
+
+
 def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose=2, callbacks=(),
-              track_quality=False, resume=False, keep_backup=False, **overrides):
+              track_quality=False, resume=False, overwrite=False, keep_backup=False, **overrides):
     """Trains one GAN on Fashion-MNIST (images in [-1, 1]) and measures its samples.
 
     Args:
@@ -131,8 +137,11 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         callbacks: Extra Keras callbacks. Defaults to `()`.
         resume: With `out`, continue from the backup in `out/<kind>_backup`
             (both networks, both optimizers and the random state, saved after
-            every epoch by `callbacks.ResumableBackup`); without it, an old
-            backup there is deleted first. Defaults to `False`.
+            every epoch by `callbacks.ResumableBackup`); there must be one.
+            Defaults to `False`.
+        overwrite: Replace a run of this kind already in `out` (without it,
+            and without `resume`, such a run is a `runs.RunExistsError`).
+            Defaults to `False`.
         keep_backup: Keep that backup after a finished run, so that a later
             call with more `epochs` and `resume=True` continues it. Defaults
             to `False`.
@@ -149,11 +158,13 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         `extras["initial_weights"]` maps each network's name to its weights
         before training.
     """
-    from dlkit import data
+    from dlkit import data, runs, saving
     from dlkit.callbacks import EpochTimer, GANSampleGrid
     from dlkit.seed import set_seed
 
     settings = {**(GAN_FAST if fast else GAN_FULL), **overrides}
+    if out is not None:  # before any work: a refused directory costs nothing
+        out = runs.prepare_output(out, kind, resume=resume, overwrite=overwrite, extras=output_extras(kind))
     set_seed(seed)
     (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=data_dir)
     if "train_subset" in settings:
@@ -161,15 +172,15 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
                                                              replace=False)]
     images = data.make_image_dataset(x_train, batch_size=settings["batch_size"], value_range="symmetric",
                                      seed=seed, drop_remainder=True)
-    model = build_gan(kind, settings["latent_dim"], settings["critic_steps"], settings["dropout_rate"])
+    model = build_gan(kind, settings["latent_dim"], settings["critic_steps"], settings["dropout_rate"],
+                      seed=seed)
     second = model.discriminator if kind == "dcgan" else model.critic
     initial = {"generator": model.generator.get_weights(), second.name: second.get_weights()}
     model.compile()
-    out = Path(out) if out is not None else None
     grid = GANSampleGrid(seed=seed, directory=None if out is None else out / f"{kind}_samples")
     backup = []
     if out is not None:
-        backup = [resumable_backup(out / f"{kind}_backup", resume, keep=keep_backup)]
+        backup = [resumable_backup(runs.backup_dir(out, kind))]
     timer = EpochTimer()
     real = data.scale_images(x_test, "symmetric")
     tracker = QualityTracker(real, min(2000, settings["eval_images"]), seed) if track_quality else None
@@ -194,11 +205,13 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
     })
     model_path = None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        model_path = out / f"{kind}.keras"
-        model.save(model_path)
+        model_path = saving.save_model(model, out / f"{kind}.keras")
         if grid.frames:  # a resumed run with no epoch left keeps its earlier GIF
             grid.save_gif(out / f"{kind}_progress.gif")
+        # Only now: a crash during the save above still leaves a backup to
+        # resume. A diverged run keeps its last finite backup to inspect.
+        if not keep_backup and not backup[0].skipped_epochs:
+            runs.remove_backup(out, kind)
     return TrainingResult(model=model, history=history.history, metrics=metrics, model_path=model_path,
                           extras={"grid": grid, "quality": tracker.history if tracker else None,
                                   "initial_weights": initial})

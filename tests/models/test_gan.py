@@ -5,6 +5,8 @@ import pytest
 import dlkit
 from dlkit.models import gan
 
+pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
+
 LATENT = 8
 IMAGES = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
 
@@ -150,3 +152,47 @@ def test_keras_round_trip_keeps_samples_and_resumes_training(kind, tmp_path):
     assert np.isfinite(history.history["loss"][-1])
     assert _changed(before, loaded.generator.get_weights())
     assert int(loaded.g_optimizer.iterations) == 4
+
+
+def _loop(kind, networks, seed=None):
+    """A fresh loop around copies of `networks` (so every loop starts from the same weights)."""
+    g, second = (keras.models.clone_model(n) for n in networks)
+    g.set_weights(networks[0].get_weights())
+    second.set_weights(networks[1].get_weights())
+    if kind == "dcgan":
+        return gan.DCGAN(g, second, LATENT, seed=seed)
+    return gan.WGAN(g, second, LATENT, critic_steps=2, seed=seed)
+
+
+@pytest.mark.parametrize("kind", ["dcgan", "wgan"])
+def test_the_run_seed_drives_the_latent_draws(kind):
+    dlkit.set_seed(0)
+    networks = (gan.build_dcgan_generator(LATENT, filters=(16, 8)),
+                gan.build_wgan_critic(filters=(8, 16)) if kind == "wgan"
+                else gan.build_dcgan_discriminator(filters=(8, 16), dropout_rate=0.0))
+
+    def draws(seed):
+        dlkit.set_seed(seed)  # what `dlkit train --seed` and the recipes do before building
+        return np.asarray(_loop(kind, networks).sample_latent(6))
+
+    np.testing.assert_array_equal(draws(1), draws(1))
+    assert not np.allclose(draws(1), draws(2))
+    explicit = [np.asarray(_loop(kind, networks, seed=s).sample_latent(6)) for s in (5, 5, 6)]
+    np.testing.assert_array_equal(explicit[0], explicit[1])
+    assert not np.allclose(explicit[0], explicit[2])
+
+    # From the same initial weights, two seeds train two different generators.
+    trained = []
+    for seed in (1, 2):
+        dlkit.set_seed(seed)
+        model = _loop(kind, networks)
+        model.compile()
+        model.fit(IMAGES, batch_size=4, epochs=1, shuffle=False, verbose=0)
+        trained.append(model.generator.get_weights())
+    assert _changed(*trained)
+
+
+def test_the_loop_seed_survives_a_round_trip():
+    model = gan.DCGAN(gan.build_dcgan_generator(LATENT, filters=(16, 8)),
+                      gan.build_dcgan_discriminator(filters=(8, 16)), LATENT, seed=7)
+    assert gan.DCGAN.from_config(model.get_config()).seed == 7
