@@ -34,9 +34,9 @@ class CorruptFileError(ValueError):
 def atomic_path(path):
     """Yields a temporary path beside `path`; on success, renames it over `path`.
 
-    The temporary name keeps `path`'s suffix (Keras chooses its format by
-    it). On an exception the temporary file is removed and `path` is
-    untouched.
+    The temporary name ends with `path`'s whole name, so every suffix stays
+    (Keras chooses its format by `.keras` or `.weights.h5`). On an exception
+    the temporary file is removed and `path` is untouched.
 
     Example:
 
@@ -44,7 +44,7 @@ def atomic_path(path):
     ...     model.save(tmp)
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
         yield tmp
         with open(tmp, "rb+") as f:  # the bytes are on disk before the name points at them

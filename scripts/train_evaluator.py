@@ -26,7 +26,7 @@ def main():
     import tensorflow as tf
 
     import dlkit
-    from dlkit import data, evaluation
+    from dlkit import data, evaluation, saving
     from dlkit.evaluation import gan as gan_metrics
     from dlkit.recipes import split_validation
 
@@ -55,7 +55,10 @@ def main():
     # the optimizer's moment estimates (a third of the size).
     shipped = gan_metrics.build_evaluator()
     shipped.set_weights(model.get_weights())
-    shipped.save_weights(gan_metrics.EVALUATOR_WEIGHTS)
+    # Weights first, then the card with their SHA-256, each replaced whole:
+    # load_evaluator refuses weights whose checksum the card does not record.
+    with saving.atomic_path(gan_metrics.EVALUATOR_WEIGHTS) as tmp:
+        shipped.save_weights(tmp)
     card = {
         "test_accuracy": round(accuracy, 4),
         "seed": SEED,
@@ -67,7 +70,7 @@ def main():
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
         "weights_sha256": hashlib.sha256(gan_metrics.EVALUATOR_WEIGHTS.read_bytes()).hexdigest(),
     }
-    gan_metrics.EVALUATOR_CARD.write_text(json.dumps(card, indent=2) + "\n")
+    saving.write_text(gan_metrics.EVALUATOR_CARD, json.dumps(card, indent=2) + "\n")
     print(json.dumps(card, indent=2))
 
 

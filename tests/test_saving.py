@@ -151,5 +151,5 @@ def test_sigkill_during_a_save_leaves_the_old_or_the_new_model_never_a_truncated
         assert mid_save and is_old
     leftovers = {p.name for p in tmp_path.iterdir()} - {"model.keras", "done.txt"}
     # A killed process cannot clean up its temporary file; it is hidden and never read.
-    assert all(name.startswith(".model.") for name in leftovers), leftovers
+    assert all(name.startswith(".tmp-") and name.endswith("-model.keras") for name in leftovers), leftovers
     assert math.isfinite(float(np.sum(weights[0])))
