@@ -113,7 +113,7 @@ def _hand_runner(step, ds):
 def measure(kind, x, steps, repetitions, table):
     import keras
 
-    from dlkit.precision import bfloat16_blocker
+    from dlkit.precision import policy_blocker
     from dlkit.seed import set_seed
 
     set_seed(0)
@@ -128,7 +128,7 @@ def measure(kind, x, steps, repetitions, table):
         "dlkit fit()": fit_runner(fit_model, ds),
         "dlkit fit(), steps_per_execution=4": fit_runner(build_fit_side(kind, 4), ds),
     }
-    blocker = bfloat16_blocker()
+    blocker = policy_blocker("mixed_bfloat16")
     if blocker:
         print(f"  (no mixed_bfloat16 row: {blocker})")
     if kind == "dcgan" and keras.mixed_precision.global_policy().name == "float32" and not blocker:

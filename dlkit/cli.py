@@ -187,10 +187,10 @@ def _train_distributed(args):
     """`_train` inside the chosen strategy's scope and under the chosen dtype policy."""
     import keras
 
-    from dlkit.precision import bfloat16_blocker
+    from dlkit.precision import policy_blocker
 
-    if args.precision == "mixed_bfloat16" and bfloat16_blocker():
-        raise StrategyError(f"--precision mixed_bfloat16: {bfloat16_blocker()}")
+    if policy_blocker(args.precision):
+        raise StrategyError(f"--precision {args.precision}: {policy_blocker(args.precision)}")
     strategy = make_strategy(args.strategy)
     if _workers(strategy) > 1 and args.family not in GAN_FAMILIES:
         # Keras 3 fit() of labelled (x, y) data fails across workers
@@ -331,7 +331,9 @@ def _import_tensorflow_quietly(verbose):
     if verbose or os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
         import tensorflow  # noqa: F401
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # 3: also TensorFlow's C++ "errors" that are not failures (Grappler's
+    # "remapper failed" during a GAN step); a real failure raises in Python.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as held:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmarks import __main__ as runner
-from dlkit.precision import bfloat16_blocker
+from dlkit.precision import policy_blocker
 
 
 def test_benchmark_runner_lists_every_benchmark(capsys):
@@ -116,7 +116,7 @@ def test_performance_suite_quick_mode_prints_and_records_every_ratio(name, expec
     out = capsys.readouterr().out
     record = json.loads(path.read_text())
     rows = [r for r in record["benchmarks"][0]["rows"] if r.get("variant")]
-    if bfloat16_blocker():  # the bfloat16 row would abort the process here; it says so instead
+    if policy_blocker("mixed_bfloat16"):  # the bfloat16 row would abort the process here; it says so instead
         expected = {v for v in expected if "bfloat16" not in v}
         assert name != "gan_steps" or "no mixed_bfloat16 row" in out
     assert {r["variant"] for r in rows} >= expected

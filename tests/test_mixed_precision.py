@@ -14,10 +14,12 @@ pytestmark = pytest.mark.numerics  # compares floating-point results; see the Ma
 LATENT = 8
 BATCH = 4
 
-# Running bfloat16 ops aborts the process where oneDNN's ISA is capped below
-# AVX512_CORE (e.g. CI's second pass under ONEDNN_MAX_CPU_ISA=AVX2).
-needs_bfloat16 = pytest.mark.skipif(precision.bfloat16_blocker() is not None,
-                                    reason=str(precision.bfloat16_blocker()))
+# Running 16-bit ops aborts the process where oneDNN's ISA is capped below the
+# kernels for them (e.g. CI's second pass under ONEDNN_MAX_CPU_ISA=AVX2).
+needs_bfloat16 = pytest.mark.skipif(precision.policy_blocker("mixed_bfloat16") is not None,
+                                    reason=str(precision.policy_blocker("mixed_bfloat16")))
+needs_float16 = pytest.mark.skipif(precision.policy_blocker("mixed_float16") is not None,
+                                   reason=str(precision.policy_blocker("mixed_float16")))
 
 
 @pytest.fixture
@@ -104,6 +106,7 @@ def test_gan_loops_under_bfloat16_train_with_float32_images_scores_and_losses(po
     assert model.generate(2, seed=0).dtype == np.float32
 
 
+@needs_float16
 @pytest.mark.parametrize("kind", ["dcgan", "wgan-gp"])
 def test_float16_wraps_both_gan_optimizers_and_survives_a_keras_round_trip(policy, kind, tmp_path):
     policy("mixed_float16")
@@ -203,24 +206,28 @@ def test_cli_rejects_unknown_strategy_and_precision(argv, fragment, capsys):
     assert fragment in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("environ, blocked", [
-    ({}, False),
-    ({"ONEDNN_MAX_CPU_ISA": "AVX2"}, True),
-    ({"ONEDNN_MAX_CPU_ISA": "avx2_vnni_2"}, True),
-    ({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"}, False),
-    ({"ONEDNN_MAX_CPU_ISA": "AVX2", "TF_ENABLE_ONEDNN_OPTS": "0"}, False),
+@pytest.mark.parametrize("policy, environ, blocked", [
+    ("mixed_bfloat16", {}, False),
+    ("mixed_bfloat16", {"ONEDNN_MAX_CPU_ISA": "AVX2"}, True),
+    ("mixed_bfloat16", {"ONEDNN_MAX_CPU_ISA": "avx2_vnni_2"}, True),
+    ("mixed_bfloat16", {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"}, False),
+    ("mixed_bfloat16", {"ONEDNN_MAX_CPU_ISA": "AVX2", "TF_ENABLE_ONEDNN_OPTS": "0"}, False),
+    ("mixed_float16", {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_BF16"}, True),
+    ("mixed_float16", {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_FP16"}, False),
+    ("float32", {"ONEDNN_MAX_CPU_ISA": "SSE41"}, False),
 ])
-def test_bfloat16_blocker_names_the_setting_that_would_abort(environ, blocked):
-    reason = precision.bfloat16_blocker(environ)
+def test_policy_blocker_names_the_setting_that_would_abort(policy, environ, blocked):
+    reason = precision.policy_blocker(policy, environ)
     assert (reason is not None) == blocked
     if blocked:
-        assert "ONEDNN_MAX_CPU_ISA" in reason
+        assert f"ONEDNN_MAX_CPU_ISA={environ['ONEDNN_MAX_CPU_ISA'].upper()}" in reason
 
 
-def test_cli_refuses_bfloat16_where_it_would_abort_in_one_line(monkeypatch, capsys):
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_cli_refuses_16_bit_policies_where_they_would_abort_in_one_line(monkeypatch, capsys, policy):
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
-    assert cli.main(["train", "cnn", "--fast", "--precision", "mixed_bfloat16"]) == 2
+    assert cli.main(["train", "cnn", "--fast", "--precision", policy]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("dlkit: error: --precision mixed_bfloat16: ONEDNN_MAX_CPU_ISA=AVX2")
+    assert err.startswith(f"dlkit: error: --precision {policy}: ONEDNN_MAX_CPU_ISA=AVX2")
     assert len(err.splitlines()) == 1

@@ -44,13 +44,20 @@ def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion):
     import html.parser
     import json
     import math
+    import os
+    import re
     import subprocess
     import sys
 
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # the user's default
     result = subprocess.run([sys.executable, "-m", "dlkit.cli", "tour", "--fast", "--out", str(tmp_path)],
-                            capture_output=True, text=True, timeout=900)
+                            capture_output=True, text=True, timeout=900, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "min left" in result.stdout
+    # Quiet: none of TensorFlow's C++ log lines (I/W/E0000 ... file.cc:line]) reach the user.
+    cpp_lines = [line for line in result.stderr.splitlines()
+                 if re.match(r"[IWEF]\d{4} ", line) or "absl::InitializeLog" in line]
+    assert not cpp_lines, cpp_lines[:5]
 
     class Sections(html.parser.HTMLParser):
         def __init__(self):
