@@ -119,7 +119,7 @@ def measure(kind, x, steps, repetitions, table):
     set_seed(0)
     ds = _dataset(x, steps)
     fit_model = build_fit_side(kind)
-    second = fit_model.discriminator if kind == "dcgan" else fit_model.critic
+    second = list(fit_model.networks.values())[1]
     generator = keras.models.clone_model(fit_model.generator)
     clone = keras.models.clone_model(second)
     step, _ = hand_written_step(kind, generator, clone)

@@ -178,11 +178,11 @@ def _build_optimizers(model):
     generator; Keras's `BackupAndRestore` builds only `model.optimizer`, so on
     its own it saves the two optimizers' state but silently skips loading it.
     """
-    second = getattr(model, "discriminator", None) or getattr(model, "critic", None)
-    d_optimizer = getattr(model, "d_optimizer", None)
-    g_optimizer = getattr(model, "g_optimizer", None)
-    if second is not None and d_optimizer is not None and g_optimizer is not None:
-        for optimizer, network in ((d_optimizer, second), (g_optimizer, model.generator)):
+    from dlkit.models.gan_loops import DCGAN, WGAN
+
+    if isinstance(model, (DCGAN, WGAN)) and getattr(model, "d_optimizer", None) is not None:
+        generator, second = model.networks.values()
+        for optimizer, network in ((model.d_optimizer, second), (model.g_optimizer, generator)):
             if not optimizer.built:
                 optimizer.build(network.trainable_variables)
     elif getattr(model, "optimizer", None) is not None and not model.optimizer.built:

@@ -337,7 +337,7 @@ def make_next_id_dataset(encoded, batch_size, shuffle=True, seed=None, bucket_wi
     """
     import tensorflow as tf
 
-    from dlkit.models._validation import check_positive_int
+    from dlkit.validation import check_positive_int
 
     check_positive_int("batch_size", batch_size)
     if bucket_width is not None:

@@ -17,14 +17,14 @@ Example:
 import keras
 
 from dlkit.models._dtypes import output_dtype
-from dlkit.models._validation import (
+from dlkit.models.gan_loops import DCGAN, WGAN
+from dlkit.validation import (
     check_choice,
     check_input_shape,
     check_positive_int,
     check_positive_int_sequence,
     check_rate,
 )
-from dlkit.models.gan_loops import DCGAN, WGAN
 
 __all__ = [
     "DCGAN",

@@ -20,7 +20,7 @@ import tensorflow as tf
 from keras import ops
 
 from dlkit import losses
-from dlkit.models._validation import check_positive_int
+from dlkit.validation import check_positive_int
 
 
 def _real_images(data):
@@ -123,10 +123,7 @@ class _GAN(keras.Model):
             )
         self.generator = generator
         self.latent_dim = int(latent_dim)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                                 or seed < 0):
-            raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}")
-        self.seed = None if seed is None else int(seed)
+        self.seed = None if seed is None else check_positive_int("seed", seed, minimum=0)
         # Latent vectors and penalty weights come from here. With seed=None its
         # seed is drawn from Python's `random`, which dlkit.set_seed seeds: the
         # run's seed drives the noise the generator trains on.
@@ -165,6 +162,15 @@ class _GAN(keras.Model):
         check_positive_int("n", n)
         latent = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         return np.asarray(self.generator.predict(latent, batch_size=256, verbose=0))
+
+    @property
+    def networks(self):
+        """The two networks by role: `{"generator": ..., "discriminator" or "critic": ...}`.
+
+        The second key is the loop's own name for it (`DCGAN`: discriminator,
+        `WGAN`: critic), the same as the attribute and the constructor argument.
+        """
+        return {"generator": self.generator, self._second_name: getattr(self, self._second_name)}
 
     @property
     def metrics(self):

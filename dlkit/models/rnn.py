@@ -22,7 +22,7 @@ import keras
 import numpy as np
 
 from dlkit.models._dtypes import output_dtype
-from dlkit.models._validation import (
+from dlkit.validation import (
     check_choice,
     check_input_shape,
     check_positive_int,

@@ -174,8 +174,8 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
                                      seed=seed, drop_remainder=True)
     model = build_gan(kind, settings["latent_dim"], settings["critic_steps"], settings["dropout_rate"],
                       seed=seed)
-    second = model.discriminator if kind == "dcgan" else model.critic
-    initial = {"generator": model.generator.get_weights(), second.name: second.get_weights()}
+    generator, second = model.networks.values()
+    initial = {"generator": generator.get_weights(), second.name: second.get_weights()}
     model.compile()
     grid = GANSampleGrid(seed=seed, directory=None if out is None else out / f"{kind}_samples")
     backup = []

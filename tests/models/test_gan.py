@@ -196,3 +196,9 @@ def test_the_loop_seed_survives_a_round_trip():
     model = gan.DCGAN(gan.build_dcgan_generator(LATENT, filters=(16, 8)),
                       gan.build_dcgan_discriminator(filters=(8, 16)), LATENT, seed=7)
     assert gan.DCGAN.from_config(model.get_config()).seed == 7
+
+
+def test_networks_names_both_networks_by_role():
+    dcgan, wgan = _small("dcgan"), _small("wgan")
+    assert dcgan.networks == {"generator": dcgan.generator, "discriminator": dcgan.discriminator}
+    assert list(wgan.networks) == ["generator", "critic"] and wgan.networks["critic"] is wgan.critic

@@ -1,5 +1,6 @@
-"""Argument checks shared by the builders: each raises ValueError that says
-what was expected and what was received."""
+"""Argument checks shared across the package (builders, GAN loops, data
+pipelines): each raises ValueError that says what was expected and what was
+received, in Keras's "Expected ... Received: arg=value" form."""
 
 import numbers
 
