@@ -282,7 +282,7 @@ class ResumableBackup(keras.callbacks.Callback):
             raise CorruptFileError(weights, f"{type(e).__name__}: {e}") from e
         try:
             with np.load(rng) as saved:
-                states = [saved[name] for name in sorted(saved.files, key=lambda n: int(n.split("_")[1]))]
+                states = [saved[f"state_{i}"] for i in range(len(saved.files))]
         except Exception as e:  # zipfile.BadZipFile, EOFError, ValueError: a damaged archive
             raise CorruptFileError(rng, f"{type(e).__name__}: {e}") from e
         variables = _rng_state_variables(self.model)

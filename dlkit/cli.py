@@ -189,8 +189,9 @@ def _train_distributed(args):
 
     from dlkit.precision import policy_blocker
 
-    if policy_blocker(args.precision):
-        raise StrategyError(f"--precision {args.precision}: {policy_blocker(args.precision)}")
+    blocker = policy_blocker(args.precision)
+    if blocker:
+        raise StrategyError(f"--precision {args.precision}: {blocker}")
     strategy = make_strategy(args.strategy)
     if _workers(strategy) > 1 and args.family not in GAN_FAMILIES:
         # Keras 3 fit() of labelled (x, y) data fails across workers

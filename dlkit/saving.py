@@ -107,67 +107,39 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def strict_json_value(value):
-    """`value` made JSON-safe: NumPy scalars and arrays become Python, paths strings.
+def _json_ready(value):
+    """`(value as JSON-safe Python, note on the non-finite floats it held or None)`, in one pass.
 
-    Non-finite floats are *not* handled here; `to_strict_json` replaces them.
+    NumPy scalars and arrays become Python, other objects (paths) strings,
+    and a non-finite float `None`; its note is its repr (`"nan"`), a list's
+    note names each one's index. A dict writes its values' notes beside
+    them as `<key>_not_finite`, so it returns no note itself.
     """
-    if isinstance(value, dict):
-        return {str(k): strict_json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict_json_value(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return strict_json_value(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    if value is None or isinstance(value, (int, str)):
-        return value
-    return str(value)
-
-
-def _finite_or_none(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None, repr(value)  # 'nan', 'inf', '-inf'
-    return value, None
-
-
-def _replace_non_finite(value):
-    """Non-finite floats become `None`; a sibling `<key>_not_finite` says what they were."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if isinstance(item, float):
-                item, reason = _finite_or_none(item)
-                if reason:
-                    out[f"{key}_not_finite"] = f"{reason}: not a finite number, written as null"
-            elif isinstance(item, list):
-                item, reasons = _replace_in_list(item)
-                if reasons:
-                    out[f"{key}_not_finite"] = "; ".join(reasons) + ": written as null"
-            else:
-                item = _replace_non_finite(item)
-            out[key] = item
-        return out
-    if isinstance(value, list):
-        return _replace_in_list(value)[0]
-    return _finite_or_none(value)[0]
-
-
-def _replace_in_list(values):
-    out, reasons = [], []
-    for i, item in enumerate(values):
-        if isinstance(item, float):
-            item, reason = _finite_or_none(item)
-            if reason:
-                reasons.append(f"{reason} at index {i}")
-        else:
-            item = _replace_non_finite(item)
-        out.append(item)
-    return out, reasons
+            item, note = _json_ready(item)
+            if note:
+                tail = "written as null" if isinstance(item, list) else "not a finite number, written as null"
+                out[f"{key}_not_finite"] = f"{note}: {tail}"
+            out[str(key)] = item
+        return out, None
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        items = [_json_ready(v) for v in value]
+        notes = [f"{note} at index {i}" for i, (item, note) in enumerate(items) if note and item is None]
+        return [item for item, _ in items], "; ".join(notes) or None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value), None
+    if isinstance(value, np.integer):
+        return int(value), None
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return (value, None) if math.isfinite(value) else (None, repr(value))
+    if value is None or isinstance(value, (int, str)):
+        return value, None
+    return str(value), None
 
 
 def to_strict_json(value, indent=2):
@@ -177,7 +149,7 @@ def to_strict_json(value, indent=2):
     `<key>_not_finite` saying what it was (`"nan: not a finite number, ..."`),
     so a reader sees both that the value is missing and why.
     """
-    return json.dumps(_replace_non_finite(strict_json_value(value)), indent=indent, allow_nan=False) + "\n"
+    return json.dumps(_json_ready(value)[0], indent=indent, allow_nan=False) + "\n"
 
 
 def write_json(path, value):

@@ -4,6 +4,8 @@ received, in Keras's "Expected ... Received: arg=value" form."""
 
 import numbers
 
+import numpy as np
+
 
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
@@ -49,3 +51,22 @@ def check_input_shape(arg, value, rank):
             f"Expected `{arg}` to be {rank} positive integers. Received: {arg}={value!r}"
         )
     return tuple(int(v) for v in shape)
+
+
+def check_symmetric_images(arg, images, tolerance, note=""):
+    """Float images must be finite and in [-1, 1] (a `tanh` generator's range), within `tolerance`.
+
+    Args:
+        arg: The argument's name, for the message.
+        images: Float array.
+        tolerance: How far past -1 or 1 a value may lie (rounding of scaled data).
+        note: Appended to the NaN message, e.g. a likely cause. Defaults to `""`.
+    """
+    bad = int(np.size(images) - np.count_nonzero(np.isfinite(images)))
+    if bad:
+        raise ValueError(f"Expected `{arg}` as finite floats in [-1, 1]. Received: {bad} NaN or infinite "
+                         f"values{note}")
+    low, high = float(np.min(images)), float(np.max(images))
+    if low < -1.0 - tolerance or high > 1.0 + tolerance:
+        raise ValueError(f"Expected `{arg}` as floats in [-1, 1] (the generator's tanh range). "
+                         f"Received: values in [{low:.3g}, {high:.3g}]")

@@ -8,7 +8,6 @@ accuracy, and writes the weights and a card (accuracy, seed, epochs, library
 versions, SHA-256 of the weights) next to each other.
 """
 
-import hashlib
 import json
 import os
 import time
@@ -68,7 +67,7 @@ def main():
         "feature_layer": gan_metrics.FEATURE_LAYER,
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in gan_metrics.EVALUATOR_CONFIG.items()},
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
-        "weights_sha256": hashlib.sha256(gan_metrics.EVALUATOR_WEIGHTS.read_bytes()).hexdigest(),
+        "weights_sha256": saving.sha256_of(gan_metrics.EVALUATOR_WEIGHTS),
     }
     saving.write_text(gan_metrics.EVALUATOR_CARD, json.dumps(card, indent=2) + "\n")
     print(json.dumps(card, indent=2))

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dlkit.validation import check_symmetric_images
+
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 EVALUATOR_WEIGHTS = ASSETS / "fashion_mnist_evaluator.weights.h5"
 EVALUATOR_CARD = ASSETS / "fashion_mnist_evaluator.json"
@@ -92,18 +94,7 @@ def to_unit_range(images, arg="images"):
         raise ValueError(
             f"Expected `{arg}` as floats in [-1, 1] or uint8 in [0, 255]. Received: dtype={images.dtype}"
         )
-    bad = int(np.size(images) - np.count_nonzero(np.isfinite(images)))
-    if bad:
-        raise ValueError(
-            f"Expected `{arg}` as finite floats in [-1, 1]. Received: {bad} NaN or infinite values "
-            "(did the generator diverge?)"
-        )
-    low, high = float(np.min(images)), float(np.max(images))
-    if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
-        raise ValueError(
-            f"Expected `{arg}` as floats in [-1, 1] (the generator's tanh range). "
-            f"Received: values in [{low:.3g}, {high:.3g}]"
-        )
+    check_symmetric_images(arg, images, tolerance=1e-3, note=" (did the generator diverge?)")
     return ((images.astype(np.float32) + 1.0) / 2.0).clip(0.0, 1.0)
 
 

@@ -8,6 +8,7 @@ from dlkit.recipes.common import (
     TrainingResult,
     fashion_mnist_subset,
     resumable_backup,
+    save_final_model,
     split_validation,
 )
 
@@ -66,7 +67,7 @@ def train_cnn_fashion_mnist(
     """
     import keras
 
-    from dlkit import data, evaluation, runs, saving
+    from dlkit import data, evaluation, runs
     from dlkit.callbacks import EpochTimer
     from dlkit.models import cnn
     from dlkit.seed import set_seed
@@ -131,11 +132,7 @@ def train_cnn_fashion_mnist(
     }
     model_path = None
     if out is not None:
-        model_path = saving.save_model(model, out / "cnn.keras")
-        # Only now: a crash during the save above still leaves a backup to
-        # resume. A diverged run keeps its last finite backup to inspect.
-        if not keep_backup and not backup.skipped_epochs:
-            runs.remove_backup(out, "cnn")
+        model_path = save_final_model(model, out, "cnn", backup, keep_backup)
     return TrainingResult(
         model=model,
         history=history.history,

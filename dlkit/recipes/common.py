@@ -56,3 +56,21 @@ def resumable_backup(directory):
     from dlkit.callbacks import ResumableBackup
 
     return ResumableBackup(Path(directory), delete_checkpoint=False)
+
+
+def save_final_model(model, out, name, backup, keep_backup):
+    """Saves `out/<name>.keras` atomically, then removes the run's backup unless it must stay.
+
+    The backup goes only after the save succeeded (a crash during it still
+    leaves something to resume), and stays with `keep_backup` or after a
+    divergence (its last finite state, to inspect or resume).
+
+    Returns:
+        The path of the saved model.
+    """
+    from dlkit import runs, saving
+
+    path = saving.save_model(model, Path(out) / f"{name}.keras")
+    if not keep_backup and not backup.skipped_epochs:
+        runs.remove_backup(out, name)
+    return path

@@ -5,7 +5,7 @@ import time
 import keras
 import numpy as np
 
-from dlkit.recipes.common import TrainingResult, resumable_backup
+from dlkit.recipes.common import TrainingResult, resumable_backup, save_final_model
 
 KINDS = ("dcgan", "wgan-gp", "wgan")
 
@@ -158,7 +158,7 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
         `extras["initial_weights"]` maps each network's name to its weights
         before training.
     """
-    from dlkit import data, runs, saving
+    from dlkit import data, runs
     from dlkit.callbacks import EpochTimer, GANSampleGrid
     from dlkit.seed import set_seed
 
@@ -205,13 +205,9 @@ def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose
     })
     model_path = None
     if out is not None:
-        model_path = saving.save_model(model, out / f"{kind}.keras")
         if grid.frames:  # a resumed run with no epoch left keeps its earlier GIF
             grid.save_gif(out / f"{kind}_progress.gif")
-        # Only now: a crash during the save above still leaves a backup to
-        # resume. A diverged run keeps its last finite backup to inspect.
-        if not keep_backup and not backup[0].skipped_epochs:
-            runs.remove_backup(out, kind)
+        model_path = save_final_model(model, out, kind, backup[0], keep_backup)
     return TrainingResult(model=model, history=history.history, metrics=metrics, model_path=model_path,
                           extras={"grid": grid, "quality": tracker.history if tracker else None,
                                   "initial_weights": initial})
