@@ -1,6 +1,8 @@
 """Keras callbacks shared by the families.
 
-Progress: `EpochTimer`, `GANSampleGrid` (+ `save_progress_gif`).
+Progress: `EpochTimer`, `GANSampleGrid` (+ `save_progress_gif`),
+`QualityTracker` (a GAN's FCD and coverage per epoch), `GANTensorBoard`
+(its sample grid and FCD as TensorBoard events).
 Reliability: `ResumableBackup` (exact resume after a crash, GAN loops
 included, and never a non-finite backup) and `FiniteModelCheckpoint`
 (`ModelCheckpoint` that never writes non-finite weights).
@@ -13,7 +15,10 @@ import numpy as np
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records the wall time of every epoch in `epoch_seconds`.
+    """Records the wall time of every epoch in `epoch_seconds`, and of the whole `fit` in `train_seconds`.
+
+    `train_seconds` runs from `on_train_begin` to `on_train_end`: tracing,
+    validation and other callbacks' epoch-end work included.
 
     Example:
 
@@ -25,7 +30,16 @@ class EpochTimer(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()
         self.epoch_seconds = []
+        self.train_seconds = 0.0
         self._start = None
+        self._train_start = None
+
+    def on_train_begin(self, logs=None):
+        self._train_start = time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        if self._train_start is not None:
+            self.train_seconds += time.perf_counter() - self._train_start
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -376,3 +390,83 @@ class FiniteModelCheckpoint(keras.callbacks.ModelCheckpoint):
             super().on_epoch_end(epoch, logs)
         else:
             self.skipped_epochs.append(epoch)
+
+
+class QualityTracker(keras.callbacks.Callback):
+    """Measures a GAN's sample quality after every epoch of its `fit`.
+
+    After `fit`, `history` holds one dict per epoch: `epoch`, `fcd` (against
+    `real_images`), `coverage_entropy`, `classes_covered`, and the epoch's
+    training logs (`d_loss`, `g_loss`, `wasserstein_distance`, ...).
+
+    Args:
+        real_images: Real images in [-1, 1] to compare with.
+        num_images: Samples per measurement. Defaults to `2000`.
+        seed: Seed of the latent samples (the same each epoch). Defaults to `0`.
+    """
+
+    def __init__(self, real_images, num_images=2000, seed=0):
+        super().__init__()
+        self.real_images = real_images[:num_images]
+        self.num_images = num_images
+        self.seed = seed
+        self.history = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        from dlkit.evaluation import gan as metrics  # loads the evaluator network on first use
+
+        fake = self.model.generate(self.num_images, seed=self.seed)
+        coverage = metrics.class_coverage(fake)
+        self.history.append({
+            "epoch": epoch + 1,
+            "fcd": metrics.frechet_classifier_distance(self.real_images, fake),
+            "coverage_entropy": coverage["normalized_entropy"],
+            "classes_covered": coverage["classes_covered"],
+            **{k: float(v) for k, v in (logs or {}).items()},
+        })
+
+
+class GANTensorBoard(keras.callbacks.Callback):
+    """Writes a GAN's sample grid (an image) and its FCD (a scalar) to TensorBoard every epoch.
+
+    Keras's `TensorBoard` callback logs the losses; this adds what a GAN's
+    losses do not show: what the samples look like, and how far they are
+    from real images. Steps are epochs counted from 0, as Keras logs them.
+
+    Args:
+        log_dir: Directory of the event files (e.g. `<logs>/dcgan/samples`).
+        grid: The run's `GANSampleGrid`, placed before this callback.
+        real_images: Real images in [-1, 1] for the FCD.
+        num_images: Samples per FCD. Defaults to `1000`.
+        seed: Seed of those samples (the same each epoch). Defaults to `0`.
+    """
+
+    def __init__(self, log_dir, grid, real_images, num_images=1000, seed=0):
+        super().__init__()
+        self.log_dir = str(log_dir)
+        self.grid = grid
+        self.real_images = real_images[:num_images]
+        self.num_images = num_images
+        self.seed = seed
+        self._writer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        import tensorflow as tf  # tf.summary: TensorBoard's own format
+
+        from dlkit.evaluation import gan as metrics
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+        fake = self.model.generate(self.num_images, seed=self.seed)
+        fcd = metrics.frechet_classifier_distance(self.real_images, fake)
+        frame = self.grid.frames[-1] if self.grid.frames else self.grid.render()
+        image = frame[np.newaxis, ..., np.newaxis] if frame.ndim == 2 else frame[np.newaxis]
+        with self._writer.as_default(step=epoch):
+            tf.summary.image("samples", image)
+            tf.summary.scalar("fcd", fcd)
+        self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

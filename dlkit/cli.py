@@ -85,28 +85,42 @@ def build_parser():
                       help="directory with the Fashion-MNIST IDX files, searched first")
     _add_common_options(tour)
 
+    from dlkit import families  # no TensorFlow: the registry lists families without training them
+
+    names = list(families.FAMILIES)
+    listing = "\n".join(f"  {name:<12} {fam.title}: {fam.task}" for name, fam in families.FAMILIES.items())
     train = sub.add_parser(
         "train",
-        help="train one model and save it as a .keras file",
-        description="Train one family's default model on the bundled data and save it "
-        "(OUT/<family>.keras) with its metrics (OUT/<family>_metrics.json).",
+        help="train one family's model and save it as a .keras file",
+        description="Train one family on the bundled data and save it (OUT/<family>.keras) with its "
+        "metrics (OUT/<family>_metrics.json).",
+        epilog=f"families:\n{listing}\n\nEvery field of a family's settings can be changed with "
+        "--set NAME=VALUE (for example --set cell=gru --set units=32); a name the family does not "
+        "have is an error that names it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("family", choices=TRAIN_FAMILIES, help="what to train")
+    train.add_argument("family", choices=[*names, *LEGACY_CELLS], metavar="FAMILY",
+                       help=f"what to train: {', '.join(names)} (listed below)")
     train.add_argument("--epochs", type=_positive_int, default=None,
                        help="epochs (default: the family's full run)")
     train.add_argument("--batch-size", type=_positive_int, default=None, help="batch size")
+    train.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="changes",
+                       help="change one of the family's settings (repeatable)")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: 0)")
     train.add_argument("--out", default="runs", type=_output_dir, metavar="DIR",
                        help="output directory (default: runs)")
     train.add_argument("--data-dir", type=_existing_dir, default=None, metavar="DIR",
                        help="directory with the Fashion-MNIST IDX files, searched first")
+    train.add_argument("--tensorboard", type=_output_dir, default=None, metavar="DIR",
+                       help="write TensorBoard logs under DIR/<family> (losses and metrics; a GAN's "
+                       "sample grid and FCD too): tensorboard --logdir DIR")
     train.add_argument("--resume", action="store_true",
                        help="continue from the backup in --out: a killed run from its last finished "
                        "epoch, a finished run up to a larger --epochs (the learning-rate schedule "
                        "follows the new --epochs); the other settings must match")
-    train.add_argument("--task", choices=RNN_TASKS, default=None,
-                       help="for lstm/gru: co2 (forecaster, default), words (character model), "
-                       "rows (Fashion-MNIST row by row) or memory (adding problem)")
+    train.add_argument("--task", choices=tuple(families.LEGACY_TASKS), default=None,
+                       help="deprecated, with lstm/gru only: co2, words, rows or memory (now the "
+                       "families forecaster, char-lm, rows and memory with --set cell=...)")
     train.add_argument("--fast", action="store_true", help="a smoke-test-sized run")
     train.add_argument("--strategy", choices=STRATEGIES, default="default",
                        help="tf.distribute strategy: default (one device), mirrored (every local GPU), "
@@ -116,14 +130,14 @@ def build_parser():
                        help="Keras dtype policy: float32, mixed_float16 (GPUs) or mixed_bfloat16 "
                        "(TPUs, recent CPUs and GPUs) (default: float32)")
     _add_common_options(train)
+    train.set_defaults(train_parser=train)
     return parser
 
 
-TRAIN_FAMILIES = ("cnn", "lstm", "gru", "dcgan", "wgan", "wgan-gp")
-RNN_TASKS = ("co2", "words", "rows", "memory")
+# `dlkit train lstm|gru --task ...`, the command line before the registry: kept for one release.
+LEGACY_CELLS = ("lstm", "gru")
 STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-GAN_FAMILIES = ("dcgan", "wgan", "wgan-gp")
 
 
 class StrategyError(RuntimeError):
@@ -193,13 +207,17 @@ def _train_distributed(args):
     if blocker:
         raise StrategyError(f"--precision {args.precision}: {blocker}")
     strategy = make_strategy(args.strategy)
-    if _workers(strategy) > 1 and args.family not in GAN_FAMILIES:
+    workers = _workers(strategy)
+    if workers > 1 and not args.family_entry.multi_worker:
+        from dlkit import families
+
+        able = [name for name, fam in families.FAMILIES.items() if fam.multi_worker]
         # Keras 3 fit() of labelled (x, y) data fails across workers
         # (keras-team/keras#20585); the GAN loops handle it.
         raise StrategyError(
-            f"--strategy multiworker across {_workers(strategy)} workers trains the GAN families "
-            f"({', '.join(GAN_FAMILIES)}) only: Keras 3 fit() of labelled data fails across "
-            f"workers (keras-team/keras#20585). Received: family={args.family!r}"
+            f"--strategy multiworker across {workers} workers trains {', '.join(able)} only: Keras 3 "
+            f"fit() of labelled data fails across workers (keras-team/keras#20585). "
+            f"Received: family={args.family!r}"
         )
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(args.precision)
@@ -210,102 +228,47 @@ def _train_distributed(args):
         keras.mixed_precision.set_global_policy(previous)
 
 
-# What must match for `--resume` to continue a backup (epochs may grow).
-RESUME_SETTINGS = ("family", "task", "fast", "batch_size", "seed", "precision")
-
-
-def _run_name(args):
-    """The run's name in --out: the family, or `<cell>_<task>` for the recurrent ones."""
-    return f"{args.family}_{args.task}" if args.task else args.family
-
-
-def _check_resumable(args, out):
-    """Refuses `--resume` onto a backup made with other settings; records this run's settings."""
-    from dlkit import saving
-
-    settings = {key: getattr(args, key, None) for key in RESUME_SETTINGS}
-    path = out / f"{_run_name(args)}_run.json"
-    if args.resume and path.is_file():
-        before = saving.read_json(path)
-        changed = {k: (before.get(k), v) for k, v in settings.items() if before.get(k) != v}
-        if changed:
-            raise ValueError(
-                f"cannot resume the run in {out}: it was made with "
-                + ", ".join(f"{k}={old!r}" for k, (old, _) in changed.items())
-                + "; this command asks for " + ", ".join(f"{k}={new!r}" for k, (_, new) in changed.items())
-                + ". Use the same settings, or another --out")
-    saving.write_json(path, settings)
-
-
 def _train(args):
-    from dlkit import runs, saving
-    from dlkit.recipes import gan as gan_recipes
-    from dlkit.recipes import train_cnn_fashion_mnist
-
-    name = _run_name(args)
-    extras = gan_recipes.output_extras(args.family) if args.family in GAN_FAMILIES else ()
-    out = runs.prepare_output(args.out, name, resume=args.resume, overwrite=args.overwrite, extras=extras)
-    _check_resumable(args, out)
-    # The policy is settled above; the recipes are told to go ahead.
-    decided = {"resume": args.resume, "overwrite": not args.resume, "keep_backup": True}
-    if args.family == "cnn":
-        result = train_cnn_fashion_mnist(
-            out=out, fast=args.fast, seed=args.seed, data_dir=args.data_dir, epochs=args.epochs,
-            batch_size=args.batch_size, **decided,
-        )
-        headline = f"test accuracy {result.metrics['test_accuracy']:.4f}"
-    elif args.family in GAN_FAMILIES:
-        overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
-        result = gan_recipes.train_gan(args.family, fast=args.fast, seed=args.seed, out=out,
-                                       data_dir=args.data_dir, **decided, **overrides)
-        m = result.metrics
-        headline = (f"Frechet classifier distance {m['fcd']:.2f}, {m['classes_covered']} classes, "
-                    f"coverage entropy {m['coverage_entropy']:.3f}")
-    else:
-        result, headline = _train_rnn(args, out, name)
-    metrics = dict(result.metrics, model_path=str(result.model_path))
-    saving.write_json(out / f"{name}_metrics.json", metrics)
+    family, settings = args.family_entry, args.settings
+    # The CLI keeps the backup after a finished run, so that --resume can extend it.
+    result = family.train(settings, seed=args.seed, out=args.out, data_dir=args.data_dir, resume=args.resume,
+                          overwrite=args.overwrite, keep_backup=True, tensorboard=args.tensorboard)
     if args.resume and not result.history.get("loss"):
-        print(f"dlkit: nothing left to train: the backup in {out} already has every epoch asked for; "
+        print(f"dlkit: nothing left to train: the backup in {args.out} already has every epoch asked for; "
               "pass a larger --epochs to continue", file=sys.stderr)
-    print(f"{headline}; saved {result.model_path}")
+    print(f"{family.headline(result.metrics)}; saved {result.model_path}")
 
 
-def _train_rnn(args, out, name):
-    from dlkit import runs, saving
-    from dlkit.recipes import rnn as recipes
-    from dlkit.recipes.common import resumable_backup
+def _settings(parser, args):
+    """The family and its settings from the command line; a bad one is a one-line usage error.
 
-    overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v}
-    cell = args.family
-    # Kept after the run (like the other families' here), so --resume can extend it.
-    overrides["callbacks"] = [resumable_backup(runs.backup_dir(out, name))]
-    if args.task == "co2":
-        result = recipes.train_co2_forecaster(cell, fast=args.fast, seed=args.seed, verbose=2, **overrides)
-        headline = f"CO2 test MAE {result.metrics['test_mae']:.3f} ppm"
-    elif args.task == "words":
-        result = recipes.train_char_language_model(cell, fast=args.fast, seed=args.seed, verbose=2,
-                                                   **overrides)
-        headline = (f"validation bits per character {result.metrics['bits_per_char']:.3f} "
-                    f"(n-gram {result.metrics['ngram_bits_per_char']:.3f})")
-    elif args.task == "rows":
-        result = recipes.train_rows_classifier(cell, fast=args.fast, seed=args.seed,
-                                               data_dir=args.data_dir, verbose=2, **overrides)
-        headline = f"test accuracy {result.metrics['test_accuracy']:.4f}"
-    else:
-        result = recipes.train_memory_task(cell, fast=args.fast, seed=args.seed, verbose=2, **overrides)
-        headline = f"validation accuracy {result.metrics['validation_accuracy']:.3f}"
-    result.model_path = saving.save_model(result.model, out / f"{name}.keras")
-    return result, headline
+    Decided before TensorFlow is imported: a misspelt setting costs nothing.
+    """
+    from dlkit import families
 
-
-def _check_task(parser, args):
-    """`--task` belongs to the recurrent families; elsewhere it is a mistake, not a no-op."""
-    if args.family in ("lstm", "gru"):
-        args.task = args.task or "co2"
+    changes = {}
+    if args.family in LEGACY_CELLS:
+        task = args.task or "co2"
+        print(f"dlkit: `train {args.family} --task {task}` is deprecated: use `train "
+              f"{families.LEGACY_TASKS[task]} --set cell={args.family}`", file=sys.stderr)
+        args.family, changes["cell"] = families.LEGACY_TASKS[task], args.family
     elif args.task is not None:
         parser.error(f"argument --task: applies to lstm and gru only, "
                      f"received family={args.family!r} with --task {args.task}")
+    family = families.FAMILIES[args.family]
+    for text in args.changes:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            parser.error(f"argument --set: expected NAME=VALUE, received {text!r}")
+        changes[name.strip()] = value.strip()
+    for name, value in (("epochs", args.epochs), ("batch_size", args.batch_size)):
+        if value is not None:
+            changes[name] = str(value)
+    try:
+        settings = (family.FAST if args.fast else family.FULL).with_text(changes)
+    except families.SettingsError as e:
+        parser.error(f"{args.family} settings: {e}")
+    args.family_entry, args.settings = family, settings
 
 
 def _one_line(error):
@@ -369,7 +332,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "train":
-        _check_task(parser, args)
+        _settings(args.train_parser, args)
     _import_tensorflow_quietly(args.verbose)
     if not args.verbose:
         # tf.function retracing notices fire when many small models predict in

@@ -1,13 +1,14 @@
 """`dlkit tour`: every family on the bundled data, one HTML report.
 
-The tour is a list of stages. Each stage adds sections to the report and
-entries to `metrics.json`, and is timed. Stages are added as the families land.
+The tour is a list of stages: a look at the data, then one stage per family
+of the registry (`dlkit.families.FAMILIES`) that has a tour run. Each stage
+adds sections to the report and an entry to `metrics.json`, and is timed.
+This module names no family: a family joins the tour by its registry entry.
 """
 
 import platform
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -102,246 +103,73 @@ def data_stage(report, seed, fast, data_dir=None, out=None):
     }
 
 
-# The tour's CNN trains 8 of the recipe's 15 epochs (its cosine schedule spans
-# the 8), leaving time for the GANs to draw recognisable clothes; the
-# walkthrough and `dlkit train cnn` run all 15.
-TOUR_CNN = {"epochs": 8}
+def family_stage(family, report, seed, fast, data_dir=None, out=None):
+    """Trains one family's tour run (its `FAST` run with `fast`) and adds its report section.
 
-
-def cnn_stage(report, seed, fast, data_dir=None, out=None):
-    """The default CNN on Fashion-MNIST: curves, confusion matrix, mistakes."""
-    from dlkit import data, evaluation
-    from dlkit.recipes import train_cnn_fashion_mnist
-
-    result = train_cnn_fashion_mnist(out=out, fast=fast, seed=seed, data_dir=data_dir, overwrite=True,
-                                     **({} if fast else TOUR_CNN))
-    m = result.metrics
-    report.section(
-        "CNN: Fashion-MNIST classifier",
-        f"The default CNN ({m['parameters']:,} parameters) trained for {m['epochs_run']} epochs on "
-        f"{m['train_images']:,} images in {m['train_seconds']:.0f} s "
-        f"({m['seconds_per_epoch']} s per epoch). Test accuracy on {m['test_images']:,} "
-        f"images: {m['test_accuracy']:.2%}.",
-    )
-    report.figure(plots.learning_curves(result.history, metrics=["loss", "accuracy"]),
-                  "Learning curves")
-    cm = evaluation.confusion_matrix(result.test_labels, result.test_predictions, 10)
-    report.figure(plots.confusion_matrix_plot(cm, list(data.FASHION_MNIST_CLASSES)),
-                  "Confusion matrix (rows: true class, shares)")
-    wrong = evaluation.misclassified(result.test_labels, result.test_predictions)[:20]
-    names = data.FASHION_MNIST_CLASSES
-    titles = [f"{names[result.test_labels[i]][:7]}>{names[result.test_predictions[i]][:7]}"
-              for i in wrong]
-    report.figure(plots.image_grid(result.test_images[wrong], titles, ncols=10, cell_size=1.2),
-                  "Misclassified test images (true > predicted)")
-    report.table(
-        ["class", "precision", "recall", "test images"],
-        evaluation.classification_report(result.test_labels, result.test_predictions, names),
-    )
-    report.table(
-        ["metric", "dlkit CNN", "reference"],
-        [["test accuracy", m["test_accuracy"], "chance 0.10; Hands-On ML 3 notebook reports 0.912"]],
-    )
-    metrics = {k: v for k, v in m.items() if k != "settings"}
-    metrics["model_path"] = str(result.model_path) if result.model_path else None
-    return metrics
-
-
-# One GRU layer for 6 epochs keeps the tour short; the walkthrough's two-layer
-# LSTM (recipes.CHAR_FULL) is the one that beats the n-gram baseline.
-TOUR_CHAR = {"epochs": 6, "num_layers": 1}
-
-
-def rnn_stage(report, seed, fast, data_dir=None, out=None):
-    """LSTM and GRU: CO2 forecasts against baselines, and a character model's new words."""
-    from dlkit.evaluation import forecasting
-    from dlkit.models import rnn
-    from dlkit.recipes import rnn as recipes
-
-    settings = recipes.CO2_FAST if fast else recipes.CO2_FULL
-    w = recipes.prepare_co2_windows(settings)
-    horizon = settings["horizon"]
-    baselines = recipes.co2_baselines(w, settings)
-    maes = {name: forecasting.mae(w["y_test"], f) for name, f in baselines.items()}
-    forecasters = {}
-    for cell in ("lstm", "gru"):
-        _log(f"  {cell.upper()} CO2 forecaster ...")
-        forecasters[cell] = recipes.train_co2_forecaster(cell, fast=fast, seed=seed, windows=w)
-        maes[cell.upper()] = forecasters[cell].metrics["test_mae"]
-        if out is not None:
-            saving.save_model(forecasters[cell].model, Path(out) / f"{cell}_co2_forecaster.keras")
-    best = min(("lstm", "gru"), key=lambda c: maes[c.upper()])
-    report.section(
-        "RNN: forecasting CO2",
-        f"LSTM and GRU forecasters read {settings['input_width']} weeks and predict the next "
-        f"{horizon}; every window is expressed relative to its last observed week. Test period: "
-        f"the last 15 % of the series. The {best.upper()} is {1 - maes[best.upper()] / maes['seasonal naive']:.0%} "
-        "below the seasonal-naive error.",
-    )
-    last = len(w["x_test"]) - 1
-    shown = {name: f[last] for name, f in baselines.items() if name != "naive"}
-    shown.update({c.upper(): r.extras["forecasts"][last] for c, r in forecasters.items()})
-    report.figure(plots.forecast_plot(w["series"], int(w["test_origins"][last]), horizon, shown,
-                                      title="The last test window"), "Forecasts against the truth")
-    report.table(["forecast", "test MAE (ppm)"], [[k, float(v)] for k, v in sorted(maes.items(), key=lambda kv: kv[1])])
-
-    _log("  GRU character model ...")
-    char_settings = {} if fast else TOUR_CHAR
-    char = recipes.train_char_language_model("gru", fast=fast, seed=seed, **char_settings)
-    cm = char.metrics
-    vocab = char.extras["vocab"]
-    train_set = set(char.extras["train_words"])
-    sampled = rnn.sample_words(char.model, vocab, 200, temperature=0.8, seed=seed)
-    new_share = sum(word not in train_set for word in sampled) / len(sampled)
-    if out is not None:
-        saving.save_model(char.model, Path(out) / "gru_char_model.keras")
-    report.section(
-        "RNN: a character model that invents words",
-        f"A GRU trained on {cm['train_words']:,} English words predicts held-out words at "
-        f"{cm['bits_per_char']:.3f} bits per character (a {cm['ngram_order']}-gram model: "
-        f"{cm['ngram_bits_per_char']:.3f}). Of 200 words sampled at temperature 0.8, "
-        f"{new_share:.0%} are not in the training list. Some of them: " + ", ".join(sampled[:30]) + ".",
-    )
-    return {
-        "co2_test_mae": maes[best.upper()],
-        "co2_best_cell": best,
-        "co2_lstm_test_mae": maes["LSTM"],
-        "co2_gru_test_mae": maes["GRU"],
-        "co2_naive_mae": maes["naive"],
-        "co2_seasonal_naive_mae": maes["seasonal naive"],
-        "co2_holt_winters_mae": maes["Holt-Winters"],
-        "co2_horizon": horizon,
-        "co2_parameters": forecasters[best].metrics["parameters"],
-        "co2_train_seconds": forecasters[best].metrics["train_seconds"],
-        "char_bits_per_char": cm["bits_per_char"],
-        "char_cell": cm["cell"],
-        "char_parameters": cm["parameters"],
-        "char_train_seconds": cm["train_seconds"],
-        "char_ngram_bits_per_char": cm["ngram_bits_per_char"],
-        "char_new_word_share": new_share,
-        "char_samples": sampled[:30],
-    }
-
-
-# The tour's GANs are a short demonstration sized to keep the whole tour under
-# 20 minutes on two CPU cores: the DCGAN sees 3 epochs of the full data, the
-# WGAN-GP, whose step costs about 2.5 DCGAN steps (2 critic updates, each with
-# a second backward pass for the penalty), 3 passes over 20,000 images. The
-# full runs live in the GAN walkthroughs and benchmarks.
-TOUR_GAN = {"dcgan": {"epochs": 3}, "wgan-gp": {"epochs": 3, "train_subset": 20000}}
-
-
-def gan_stage(report, seed, fast, data_dir=None, out=None):
-    """DCGAN and WGAN-GP: sample grids, progress GIFs and measured quality."""
-    from dlkit import data
-    from dlkit.recipes import gan as recipes
-
-    (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=data_dir)
-    eval_images = (recipes.GAN_FAST if fast else recipes.GAN_FULL)["eval_images"]
-    refs = recipes.reference_points(x_train, x_test, eval_images, seed)
-    results = {}
-    for kind in ("dcgan", "wgan-gp"):
-        _log(f"  {kind.upper()} ...")
-        results[kind] = recipes.train_gan(kind, fast=fast, seed=seed, out=out, data_dir=data_dir, overwrite=True,
-                                          **({} if fast else TOUR_GAN[kind]))
-    report.section(
-        "GAN: DCGAN and WGAN-GP",
-        "Both generators map 64 random numbers to a 28x28 image. Quality is measured with the "
-        "evaluator classifier shipped in dlkit: the Frechet classifier distance (FCD) to the test "
-        "images (lower is better) and the evenness of the classes the samples look like "
-        "(coverage entropy, 1.0 = perfectly even).",
-    )
-    for kind, result in results.items():
-        grid = result.extras["grid"]
-        images = result.metrics["settings"].get("train_subset", 60000)
-        report.figure(plots.image_grid(grid.frames[-1][np.newaxis], title=f"{kind.upper()} samples",
-                                       cell_size=4),
-                      f"{kind.upper()} after {grid.epochs[-1]} epochs of {images:,} images")
-        if out is not None:
-            gif = Path(out) / f"{kind}_progress.gif"
-            report.image(gif.read_bytes(), f"{kind.upper()}: the same latent vectors after every epoch",
-                         mime="image/gif")
-    rows = [["real test vs real train (floor)", refs["real_fcd"], refs["real_coverage_entropy"], ""],
-            ["untrained generator (ceiling)", refs["untrained_fcd"], "", ""]]
-    for kind, result in results.items():
-        m = result.metrics
-        rows.append([kind.upper(), m["fcd"], m["coverage_entropy"], m["images_per_second"]])
-    # Images per second, not seconds per epoch: the two GANs' epochs differ in size.
-    report.table(["samples", "FCD", "coverage entropy", "training images/s"], rows)
-    return {
-        "dcgan_fcd": results["dcgan"].metrics["fcd"],
-        "wgan_gp_fcd": results["wgan-gp"].metrics["fcd"],
-        "dcgan_coverage_entropy": results["dcgan"].metrics["coverage_entropy"],
-        "wgan_gp_coverage_entropy": results["wgan-gp"].metrics["coverage_entropy"],
-        "real_fcd": refs["real_fcd"],
-        "untrained_fcd": refs["untrained_fcd"],
-        "dcgan_seconds_per_epoch": results["dcgan"].metrics["seconds_per_epoch"],
-        "wgan_gp_seconds_per_epoch": results["wgan-gp"].metrics["seconds_per_epoch"],
-        "dcgan_parameters": results["dcgan"].metrics["parameters"],
-        "wgan_gp_parameters": results["wgan-gp"].metrics["parameters"],
-        "dcgan_train_seconds": results["dcgan"].metrics["train_seconds"],
-        "wgan_gp_train_seconds": results["wgan-gp"].metrics["train_seconds"],
-    }
+    Returns:
+        The run's metrics (what `<name>_metrics.json` holds), `model_path` included.
+    """
+    settings = family.FAST if fast else family.tour
+    # The tour decided about its directory already (run_tour): each run may replace its files.
+    result = family.train(settings, seed=seed, out=out, data_dir=data_dir, overwrite=out is not None)
+    if family.report is not None:
+        family.report(report, result)
+    else:
+        report.section(f"{family.title}: {family.task}", family.headline(result.metrics) + ".")
+        report.figure(plots.learning_curves(result.history), "Learning curves")
+    return {**result.metrics, "model_path": str(result.model_path) if result.model_path else None}
 
 
 def summary_rows(metrics):
-    """One row per trained model of a tour's `metrics.json`: task, family, size, time, metric.
+    """One row per trained family of a tour's `metrics.json`: task, family, size, time, result.
 
-    Stages that did not run are left out, so a partial tour still summarises.
+    Families that did not run are left out, so a partial tour still summarises.
     """
+    from dlkit import families
+
     rows = []
-    cnn, rnn, gan = metrics.get("cnn"), metrics.get("rnn"), metrics.get("gan")
-    if cnn:
-        rows.append({"task": "Fashion-MNIST classification", "family": "CNN",
-                     "parameters": cnn["parameters"], "seconds": cnn["train_seconds"],
-                     "metric": f"test accuracy {cnn['test_accuracy']:.2%} (chance 10%)"})
-    if rnn:
-        rows.append({"task": f"CO2 forecast, {rnn['co2_horizon']} weeks ahead",
-                     "family": rnn["co2_best_cell"].upper(), "parameters": rnn["co2_parameters"],
-                     "seconds": rnn["co2_train_seconds"],
-                     "metric": f"test MAE {rnn['co2_test_mae']:.3f} ppm "
-                               f"(seasonal naive {rnn['co2_seasonal_naive_mae']:.3f})"})
-        rows.append({"task": "next character of English words", "family": rnn["char_cell"].upper(),
-                     "parameters": rnn["char_parameters"], "seconds": rnn["char_train_seconds"],
-                     "metric": f"{rnn['char_bits_per_char']:.3f} bits/char "
-                               f"(n-gram {rnn['char_ngram_bits_per_char']:.3f})"})
-    if gan:
-        for kind, key in (("DCGAN", "dcgan"), ("WGAN-GP", "wgan_gp")):
-            rows.append({"task": "Fashion-MNIST generation", "family": kind,
-                         "parameters": gan[f"{key}_parameters"], "seconds": gan[f"{key}_train_seconds"],
-                         "metric": f"FCD {gan[f'{key}_fcd']:.1f} (untrained {gan['untrained_fcd']:.0f}, "
-                                   f"real {gan['real_fcd']:.1f})"})
+    for name, family in families.FAMILIES.items():
+        m = metrics.get(name)
+        if m:
+            rows.append({"task": family.task, "family": family.title, "parameters": m["parameters"],
+                         "seconds": m["train_seconds"], "metric": family.headline(m)})
     return rows
 
 
-STAGES = {"data": data_stage, "cnn": cnn_stage, "rnn": rnn_stage, "gan": gan_stage}
+def tour_stages():
+    """The tour's stages in order: the data, then every family with a tour run (the registry's order)."""
+    from dlkit import families
 
-# Rough shares of a tour's time per stage (full and --fast), for the estimate of
-# what is left; the estimate is rescaled by how fast the finished stages ran here.
-TYPICAL_SECONDS = {
-    False: {"data": 5, "cnn": 290, "rnn": 220, "gan": 490},
-    True: {"data": 10, "cnn": 15, "rnn": 25, "gan": 25},
-}
+    return ["data", *(name for name, family in families.FAMILIES.items() if family.tour is not None)]
+
+
+def _stage_seconds(name, fast):
+    """A stage's rough duration on two CPU cores (`Family.tour_seconds`), for the estimate of what is left."""
+    from dlkit import families
+
+    if name == "data":
+        return 10.0 if fast else 5.0
+    full, quick = families.FAMILIES[name].tour_seconds if name in families.FAMILIES else (60.0, 10.0)
+    return quick if fast else full
 
 
 def remaining_estimate(done, todo, fast):
     """Seconds the stages in `todo` should take, given `done` = {stage: measured seconds}."""
-    typical = TYPICAL_SECONDS[bool(fast)]
     # Loading data is disk-bound and over in seconds: timing it says nothing
     # about how fast this machine trains, so only training stages set the pace.
     trained = {name: seconds for name, seconds in done.items() if name != "data"}
-    expected_done = sum(typical.get(name, 60) for name in trained)
+    expected_done = sum(_stage_seconds(name, fast) for name in trained)
     speed = sum(trained.values()) / expected_done if trained and expected_done else 1.0
-    return speed * sum(typical.get(name, 60) for name in todo)
+    return speed * sum(_stage_seconds(name, fast) for name in todo)
 
 
-def tour_entries():
-    """Every name a tour writes into its output directory (what `overwrite` guards)."""
-    from dlkit.recipes.gan import output_extras
+def tour_entries(stages=None):
+    """Every name a tour of `stages` writes into its output directory (what `overwrite` guards)."""
+    from dlkit import families
 
-    gans = [entry for kind in ("dcgan", "wgan-gp") for entry in runs.run_entries(kind, output_extras(kind))]
-    return ("report.html", "metrics.json", *runs.run_entries("cnn"), *gans,
-            "lstm_co2_forecaster.keras", "gru_co2_forecaster.keras", "gru_char_model.keras")
+    names = [n for n in (stages or tour_stages()) if n in families.FAMILIES]
+    runs_written = [entry for n in names for entry in runs.run_entries(n, families.FAMILIES[n].outputs)]
+    return ("report.html", "metrics.json", *runs_written)
 
 
 def run_tour(out, fast=False, seed=0, data_dir=None, stages=None, overwrite=False):
@@ -352,7 +180,9 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None, overwrite=Fals
         fast: Shrink every stage to a smoke test. Defaults to `False`.
         seed: Seed for every stage. Defaults to `0`.
         data_dir: Fashion-MNIST directory, searched first. Defaults to `None`.
-        stages: Names of the stages to run, in order. Defaults to all of them.
+        stages: Names of the stages to run, in order: `"data"` and family
+            names. Defaults to `tour_stages()`: the data, then every family
+            in `dlkit.families.FAMILIES` that has a tour run.
         overwrite: Replace a tour already in `out`. Defaults to `False`.
 
     Returns:
@@ -361,13 +191,15 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None, overwrite=Fals
     Raises:
         runs.RunExistsError: `out` holds a tour's files and `overwrite` is off.
     """
+    from dlkit import families
     from dlkit.seed import set_seed
 
-    names = list(stages or STAGES)
-    unknown = [n for n in names if n not in STAGES]
+    known = ["data", *families.FAMILIES]
+    names = list(stages or tour_stages())
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"Expected stages from {list(STAGES)}. Received: {unknown}")
-    out = runs.prepare_output(out, "tour", overwrite=overwrite, entries=tour_entries())
+        raise ValueError(f"Expected stages from {known}. Received: {unknown}")
+    out = runs.prepare_output(out, "tour", overwrite=overwrite, entries=tour_entries(names))
 
     report = Report("dlkit tour")
     metrics = {"environment": environment_info(seed, fast), "timings_seconds": {}}
@@ -382,7 +214,11 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None, overwrite=Fals
         _log(f"stage {i}/{len(names)}: {name} ...")
         set_seed(seed)
         t0 = time.perf_counter()
-        metrics[name] = STAGES[name](report, seed=seed, fast=fast, data_dir=data_dir, out=out)
+        if name == "data":
+            metrics[name] = data_stage(report, seed=seed, fast=fast, data_dir=data_dir, out=out)
+        else:
+            metrics[name] = family_stage(families.FAMILIES[name], report, seed=seed, fast=fast,
+                                         data_dir=data_dir, out=out)
         elapsed = time.perf_counter() - t0
         metrics["timings_seconds"][name] = round(elapsed, 2)
         left = names[i:]

@@ -70,3 +70,27 @@ def check_symmetric_images(arg, images, tolerance, note=""):
     if low < -1.0 - tolerance or high > 1.0 + tolerance:
         raise ValueError(f"Expected `{arg}` as floats in [-1, 1] (the generator's tanh range). "
                          f"Received: values in [{low:.3g}, {high:.3g}]")
+
+
+def check_positive_float(arg, value):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"Expected `{arg}` to be a positive number. Received: {arg}={value!r}")
+    return float(value)
+
+
+def check_fraction(arg, value):
+    """A share strictly between 0 and 1 (a split of a dataset)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < 1:
+        raise ValueError(f"Expected `{arg}` strictly between 0 and 1. Received: {arg}={value!r}")
+    return float(value)
+
+
+def check_bool(arg, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"Expected `{arg}` to be True or False. Received: {arg}={value!r}")
+    return bool(value)
+
+
+def check_optional_positive_int(arg, value):
+    """`None` (not set) or an integer >= 1."""
+    return None if value is None else check_positive_int(arg, value)

@@ -10,6 +10,7 @@ Example:
 import keras
 
 from dlkit.models._dtypes import output_dtype
+from dlkit.models.blocks import apply_conv_block  # also re-exported: its old home
 from dlkit.validation import (
     check_choice,
     check_input_shape,
@@ -65,64 +66,6 @@ _DEFAULTS = {
 }
 
 AUGMENTATIONS = ("shift", "flip", "zoom")
-
-
-def apply_conv_block(
-    x,
-    filters,
-    convs=2,
-    kernel_size=3,
-    strides=1,
-    padding="same",
-    batch_norm=True,
-    pooling="max",
-    dropout_rate=0.0,
-    batch_norm_momentum=0.9,
-    name="block",
-):
-    """Convolutions (each with optional batch norm and a ReLU), pooling, dropout.
-
-    The first convolution of the block uses `strides`; the rest use 1. The
-    convolutions drop their bias when batch normalisation follows, since the
-    norm's shift makes it redundant.
-
-    Args:
-        x: Input tensor `(B, H, W, C)`.
-        filters: Filters of every convolution in the block.
-        convs: Number of convolutions. Defaults to `2`.
-        kernel_size: Square kernel size. Defaults to `3`.
-        strides: Stride of the first convolution. Defaults to `1`.
-        padding: `"same"` or `"valid"`. Defaults to `"same"`.
-        batch_norm: Batch normalisation after each convolution. Defaults to `True`.
-        batch_norm_momentum: Momentum of the norm's moving statistics.
-            Defaults to `0.9` (Keras's 0.99 leaves the statistics mostly at
-            their initial values after a short run of a few hundred steps).
-        pooling: `"max"`, `"average"` or `None` (2x2, stride 2). Defaults to `"max"`.
-        dropout_rate: Dropout after pooling. Defaults to `0.0`.
-        name: Prefix of the layer names. Defaults to `"block"`.
-
-    Returns:
-        The output tensor.
-    """
-    for i in range(1, convs + 1):
-        x = keras.layers.Conv2D(
-            filters,
-            kernel_size,
-            strides=strides if i == 1 else 1,
-            padding=padding,
-            use_bias=not batch_norm,
-            name=f"{name}_conv{i}",
-        )(x)
-        if batch_norm:
-            x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_bn{i}")(x)
-        x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
-    if pooling == "max":
-        x = keras.layers.MaxPooling2D(2, name=f"{name}_pool")(x)
-    elif pooling == "average":
-        x = keras.layers.AveragePooling2D(2, name=f"{name}_pool")(x)
-    if dropout_rate:
-        x = keras.layers.Dropout(dropout_rate, name=f"{name}_dropout")(x)
-    return x
 
 
 def _augmentation_layers(augmentation):

@@ -22,6 +22,12 @@ import keras
 import numpy as np
 
 from dlkit.models._dtypes import output_dtype
+from dlkit.models.blocks import (  # recurrent_layer, CELLS: re-exported, their old home
+    CELLS,
+    apply_conv_block,
+    apply_recurrent_stack,
+    recurrent_layer,  # noqa: F401
+)
 from dlkit.validation import (
     check_choice,
     check_input_shape,
@@ -29,9 +35,6 @@ from dlkit.validation import (
     check_positive_int_sequence,
     check_rate,
 )
-
-CELLS = ("lstm", "gru", "simple")
-_LAYERS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}
 
 
 def _check_common(cell, units, num_layers, bidirectional, dropout_rate):
@@ -41,12 +44,6 @@ def _check_common(cell, units, num_layers, bidirectional, dropout_rate):
     if not isinstance(bidirectional, bool):
         raise ValueError(f"Expected `bidirectional` to be True or False. Received: bidirectional={bidirectional!r}")
     check_rate("dropout_rate", dropout_rate)
-
-
-def recurrent_layer(cell, units, return_sequences=False, name=None):
-    """One recurrent layer of the given cell with the cuDNN-compatible defaults."""
-    check_choice("cell", cell, CELLS)
-    return _LAYERS[cell](units, return_sequences=return_sequences, name=name)
 
 
 def cudnn_compatible(layer):
@@ -69,38 +66,6 @@ def cudnn_compatible(layer):
     if isinstance(layer, keras.layers.GRU):
         ok = ok and cell.reset_after
     return ok
-
-
-def apply_recurrent_stack(
-    x, cell="lstm", units=64, num_layers=1, bidirectional=False, dropout_rate=0.0,
-    return_sequences=False, name="rnn",
-):
-    """Stacked recurrent layers; all but the last return the whole sequence.
-
-    Args:
-        x: Input tensor `(B, T, F)`.
-        cell: `"lstm"`, `"gru"` or `"simple"`. Defaults to `"lstm"`.
-        units: Units per layer (per direction). Defaults to `64`.
-        num_layers: Number of stacked layers. Defaults to `1`.
-        bidirectional: Wrap each layer in `Bidirectional` (outputs concatenated,
-            so `2 * units` features). Defaults to `False`.
-        dropout_rate: Dropout after each recurrent layer. Defaults to `0.0`.
-        return_sequences: Whether the *last* layer returns sequences.
-            Defaults to `False`.
-        name: Prefix of the layer names. Defaults to `"rnn"`.
-
-    Returns:
-        `(B, units')` or, with `return_sequences`, `(B, T, units')`.
-    """
-    for i in range(1, num_layers + 1):
-        sequences = return_sequences or i < num_layers
-        layer = recurrent_layer(cell, units, return_sequences=sequences, name=f"{name}_{cell}{i}")
-        if bidirectional:
-            layer = keras.layers.Bidirectional(layer, name=f"{name}_bi{i}")
-        x = layer(x)
-        if dropout_rate:
-            x = keras.layers.Dropout(dropout_rate, name=f"{name}_dropout{i}")(x)
-    return x
 
 
 def build_rnn_classifier(
@@ -254,8 +219,6 @@ def build_conv_rnn_classifier(
     Returns:
         A `keras.Model` from `(B, H, W, C)` to `(B, num_classes)` probabilities.
     """
-    from dlkit.models.cnn import apply_conv_block
-
     _check_common(cell, units, num_layers, bidirectional, dropout_rate)
     input_shape = check_input_shape("input_shape", input_shape, rank=3)
     check_positive_int("num_classes", num_classes, minimum=2)

@@ -1,9 +1,9 @@
-"""End-to-end training recipes shared by the notebooks, the tour, `dlkit train`
-and the benchmarks, so that all four train exactly the same thing.
+"""Deprecated: the training recipes, now the families of `dlkit.families` (kept for one release).
 
-A recipe is plain Keras: build, `compile()`, `fit()` with standard callbacks,
-evaluate, save. It exists so that "the default CNN on Fashion-MNIST" means one
-thing everywhere.
+`train_cnn_fashion_mnist(...)` is `dlkit.families.FAMILIES["cnn"].train(settings, ...)`;
+the recurrent and GAN recipes map to the families `memory`, `rows`,
+`forecaster`, `char-lm`, `conv-rnn`, `dcgan`, `wgan-gp` and `wgan`. Each call
+warns with `DeprecationWarning`.
 """
 
 from dlkit.recipes.cnn import CNN_FAST, CNN_FULL, train_cnn_fashion_mnist

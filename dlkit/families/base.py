@@ -1,0 +1,340 @@
+"""What a family is made of: typed run settings, one result record, one registry entry.
+
+A family trains one kind of model on one dataset (the CNN on Fashion-MNIST,
+a GRU forecasting CO2, a DCGAN drawing clothes). It supplies:
+
+- a frozen `Settings` dataclass, validated when made, with two named
+  instances: `FULL` (the tuned run) and `FAST` (a smoke test);
+- `fit(settings, run) -> Fitted`: load the data, build, `fit()` with the
+  callbacks the runner hands over, and measure;
+- how to present a run: a one-line `headline`, a report section for the tour.
+
+Everything runs share (seeding, the output directory, backup and resume,
+saving, NaN stopping, timing, TensorBoard) is `dlkit.runner`'s, not the
+family's.
+
+This module imports neither Keras nor TensorFlow: `dlkit --help` lists the
+families without paying for that import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import statistics
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from dlkit import validation
+
+S = TypeVar("S", bound="Settings")
+
+
+class SettingsError(ValueError, TypeError):
+    """A setting that does not exist, or a value it cannot take.
+
+    Both a `ValueError` (a bad value) and a `TypeError` (what
+    `dataclasses.replace` raises for a name the dataclass does not have), so
+    code that catches either sees it.
+    """
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The base of every family's run settings.
+
+    Subclasses add their fields (each with a default) and check them in
+    `validate`, which `__post_init__` calls. A frozen dataclass: change a
+    copy with `settings.replace(epochs=3)` (which names a misspelt field and
+    suggests the right one) or `dataclasses.replace` (a `TypeError` for an
+    unknown name).
+
+    Attributes:
+        epochs: Passes over the training data. Defaults to `1`.
+        batch_size: Examples per training step (the global batch under a
+            `tf.distribute` strategy). Defaults to `32`.
+    """
+
+    epochs: int = 1
+    batch_size: int = 32
+
+    # Fields that may differ between a run and its `resume` (more epochs continue it).
+    RESUMABLE_CHANGES: ClassVar[tuple[str, ...]] = ("epochs",)
+
+    def __post_init__(self) -> None:
+        try:
+            validation.check_positive_int("epochs", self.epochs)
+            validation.check_positive_int("batch_size", self.batch_size)
+            self.validate()
+        except SettingsError:
+            raise
+        except ValueError as e:
+            raise SettingsError(f"{type(self).__qualname__}: {e}") from None
+
+    def validate(self) -> None:
+        """Checks the subclass's fields; raises `ValueError` naming the field and the value."""
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def check_names(cls, names: Sequence[str]) -> None:
+        """`SettingsError` for the first name that is not a field, with the closest match."""
+        fields = cls.field_names()
+        for name in names:
+            if name not in fields:
+                close = difflib.get_close_matches(name, fields, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise SettingsError(
+                    f"{cls.__qualname__} has no setting {name!r}.{hint} Expected one of: "
+                    f"{', '.join(fields)}. Received: {name}"
+                )
+
+    def replace(self: S, **changes: Any) -> S:
+        """A copy with `changes` applied and validated.
+
+        Raises:
+            SettingsError: A name is not a field, or a value is out of range.
+        """
+        self.check_names(list(changes))
+        return dataclasses.replace(self, **changes)
+
+    def with_text(self: S, changes: Mapping[str, str]) -> S:
+        """A copy with values given as text (`--set units=64` on the command line), parsed by type."""
+        self.check_names(list(changes))
+        hints = typing.get_type_hints(type(self))
+        return self.replace(**{name: _parse(name, text, hints[name]) for name, text in changes.items()})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _parse(name: str, text: str, hint: Any) -> Any:
+    """`text` as a value of the field's type: int, float, bool, str, a tuple of ints, or optional."""
+    args = typing.get_args(hint)
+    if type(None) in args:
+        if text.strip().lower() in ("none", ""):
+            return None
+        hint = next(a for a in args if a is not type(None))
+        args = typing.get_args(hint)
+    try:
+        if hint is bool:
+            lowered = text.strip().lower()
+            if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(text)
+            return lowered in ("true", "1", "yes")
+        if hint is int:
+            return int(text)
+        if hint is float:
+            return float(text)
+        if typing.get_origin(hint) is tuple:
+            return tuple(int(part) for part in text.replace(",", " ").split())
+    except ValueError:
+        kind = getattr(hint, "__name__", str(hint))
+        raise SettingsError(f"Expected `{name}` as {kind} text. Received: {name}={text!r}") from None
+    return text
+
+
+@dataclasses.dataclass
+class Timing:
+    """How long a run trained, with one definition for every family.
+
+    Attributes:
+        train_seconds: Wall time of `model.fit`, from its first to its last
+            callback: tracing, validation and per-epoch callbacks (sample
+            grids, quality measurements) included; loading data, building the
+            model and the final evaluation excluded.
+        epoch_seconds: Wall time of every epoch trained (`on_epoch_begin` to
+            `on_epoch_end`, validation included).
+        examples_per_epoch: Training examples one epoch reads (images,
+            sequences, words; after a GAN's dropped remainder).
+    """
+
+    train_seconds: float
+    epoch_seconds: list[float]
+    examples_per_epoch: int
+
+    @property
+    def seconds_per_epoch(self) -> float | None:
+        """The median epoch (the first one traces the graph), or `None` when no epoch ran."""
+        return statistics.median(self.epoch_seconds) if self.epoch_seconds else None
+
+    @property
+    def examples_per_second(self) -> float | None:
+        """`examples_per_epoch` over the median epoch: the steady-state throughput."""
+        median = self.seconds_per_epoch
+        return self.examples_per_epoch / median if median else None
+
+    def as_dict(self) -> dict[str, Any]:
+        per_epoch, per_second = self.seconds_per_epoch, self.examples_per_second
+        return {
+            "train_seconds": round(self.train_seconds, 2),
+            "seconds_per_epoch": None if per_epoch is None else round(per_epoch, 2),
+            "examples_per_second": None if per_second is None else round(per_second, 1),
+            "examples_per_epoch": self.examples_per_epoch,
+        }
+
+
+@dataclasses.dataclass
+class Run:
+    """What the runner hands a family's `fit`.
+
+    Attributes:
+        seed: The run's seed (everything is seeded with it before `fit` is called).
+        callbacks: Keras callbacks every `fit()` call must pass on: the
+            runner's (timing, NaN stop, backup, TensorBoard), then the user's.
+        verbose: Keras `fit` verbosity.
+        data_dir: Where the family's data is looked up first, or `None`.
+        out: The run's output directory (checked, created), or `None`.
+        tensorboard: The run's TensorBoard log directory, or `None`.
+    """
+
+    seed: int
+    callbacks: list[Any]
+    verbose: int | str = 2
+    data_dir: str | Path | None = None
+    out: Path | None = None
+    tensorboard: Path | None = None
+
+
+@dataclasses.dataclass
+class Fitted:
+    """What a family's `fit` returns to the runner.
+
+    Attributes:
+        model: The trained Keras model (a GAN loop for the GAN families).
+        history: `History.history`: per-epoch logs.
+        metrics: The headline measurements (JSON-friendly values).
+        examples_per_epoch: See `Timing`.
+        extras: Anything else a caller may want (test predictions, forecasts,
+            the vocabulary, the sample-grid callback).
+        write_files: Writes the family's own files into the output directory
+            after the model is saved (a progress GIF), returning them by name.
+    """
+
+    model: Any
+    history: dict[str, list[float]]
+    metrics: dict[str, Any]
+    examples_per_epoch: int
+    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
+    write_files: Callable[[Path], dict[str, Path]] | None = None
+
+
+@dataclasses.dataclass
+class TrainingResult:
+    """One trained run, the same record for every family.
+
+    Attributes:
+        family: The family's registry name.
+        settings: The settings it ran with.
+        seed: The seed.
+        model: The trained model.
+        history: Per-epoch logs (`History.history`).
+        metrics: Headline measurements, `parameters`, `epochs_run`, the
+            `Timing` fields, `seed` and `settings`: what `<name>_metrics.json`
+            holds.
+        timing: See `Timing`.
+        paths: Files written, by role (`model`, `metrics`, ...); empty without `out`.
+        extras: The family's further results (see `Fitted.extras`).
+    """
+
+    family: str
+    settings: Settings
+    seed: int
+    model: Any
+    history: dict[str, list[float]]
+    metrics: dict[str, Any]
+    timing: Timing
+    paths: dict[str, Path] = dataclasses.field(default_factory=dict)
+    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def model_path(self) -> Path | None:
+        return self.paths.get("model")
+
+    # The classifier families' test-set results, under the names the recipes used.
+    @property
+    def test_images(self) -> Any:
+        return self.extras.get("test_images")
+
+    @property
+    def test_labels(self) -> Any:
+        return self.extras.get("test_labels")
+
+    @property
+    def test_predictions(self) -> Any:
+        return self.extras.get("test_predictions")
+
+
+@dataclasses.dataclass(frozen=True)
+class Family:
+    """One registry entry: a family's settings, its training and its presentation.
+
+    Attributes:
+        name: Registry name, also `dlkit train NAME` and the run's file prefix.
+        title: A short display name (`"CNN"`, `"LSTM forecaster"`).
+        task: What it learns, on what data (one line, for tables).
+        Settings: The settings dataclass.
+        FULL: The tuned run.
+        FAST: The smoke run (`--fast`, the tests, CI).
+        fit: `fit(settings, run) -> Fitted`.
+        headline: One line from a run's metrics (`test accuracy 0.9123`).
+        tour: The settings the tour trains (its full run), or `None` to leave
+            the family out of the tour. The fast tour trains `FAST`.
+        report: Adds the family's section to the tour's report, or `None`
+            for a plain one (headline and learning curves).
+        outputs: Entries the family writes into the output directory besides
+            the runner's (`<name>.keras`, `_metrics.json`, `_run.json`, `_backup`).
+        tour_seconds: Rough seconds of its tour run on two CPU cores, full and
+            fast, for the tour's estimate of the time left. Defaults to `(60, 10)`.
+        multi_worker: Whether it trains across several `MultiWorkerMirroredStrategy`
+            workers (Keras 3 `fit()` of labelled data fails there,
+            keras-team/keras#20585; the GAN loops work).
+    """
+
+    name: str
+    title: str
+    task: str
+    Settings: type[Settings]
+    FULL: Settings
+    FAST: Settings
+    fit: Callable[[Any, Run], Fitted]
+    headline: Callable[[Mapping[str, Any]], str]
+    tour: Settings | None = None
+    report: Callable[[Any, TrainingResult], None] | None = None
+    outputs: tuple[str, ...] = ()
+    tour_seconds: tuple[float, float] = (60.0, 10.0)
+    multi_worker: bool = False
+
+    def __post_init__(self) -> None:
+        for label, settings in (("FULL", self.FULL), ("FAST", self.FAST), ("tour", self.tour)):
+            if settings is not None and type(settings) is not self.Settings:
+                raise TypeError(f"Family {self.name!r}: expected {label} to be a {self.Settings.__name__}. "
+                                f"Received: {type(settings).__name__}")
+
+    def train(
+        self,
+        settings: Settings | None = None,
+        *,
+        seed: int = 0,
+        out: str | Path | None = None,
+        data_dir: str | Path | None = None,
+        callbacks: Sequence[Any] = (),
+        resume: bool = False,
+        overwrite: bool = False,
+        keep_backup: bool = False,
+        tensorboard: str | Path | None = None,
+        verbose: int | str = 2,
+    ) -> TrainingResult:
+        """Trains this family with `settings` (defaults to `FULL`); see `dlkit.runner.train`."""
+        # Imported here: dlkit.runner imports Keras, which `dlkit --help` must not pay for.
+        from dlkit import runner
+
+        return runner.train(
+            self, self.FULL if settings is None else settings, seed=seed, out=out, data_dir=data_dir,
+            callbacks=callbacks, resume=resume, overwrite=overwrite, keep_backup=keep_backup,
+            tensorboard=tensorboard, verbose=verbose,
+        )

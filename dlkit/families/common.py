@@ -1,0 +1,100 @@
+"""Pieces several families share: Fashion-MNIST subsets, a seeded hold-out, compile-and-fit.
+
+Keras and dlkit.models are imported inside the functions that use them: the
+registry imports every family module, and `dlkit --help` must not import
+TensorFlow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dlkit import data
+from dlkit.families.base import Run, Settings
+
+
+def split_validation(x: np.ndarray, y: np.ndarray, validation_size: int, seed: int):
+    """A seeded random hold-out of `validation_size` examples from `(x, y)`."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    val, train = order[:validation_size], order[validation_size:]
+    return (x[train], y[train]), (x[val], y[val])
+
+
+def fashion_mnist_subset(train_subset: int | None, test_subset: int | None, seed: int, data_dir=None):
+    """Fashion-MNIST, cut to `train_subset` / `test_subset` images when they are set.
+
+    The subsets are seeded draws without replacement (training set first),
+    so every family's smoke run sees the same images for the same seed.
+    """
+    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(data_dir=data_dir)
+    if train_subset is not None or test_subset is not None:
+        rng = np.random.default_rng(seed)
+        if train_subset is not None:
+            keep = rng.choice(len(x_train), train_subset, replace=False)
+            x_train, y_train = x_train[keep], y_train[keep]
+        if test_subset is not None:
+            keep = rng.choice(len(x_test), test_subset, replace=False)
+            x_test, y_test = x_test[keep], y_test[keep]
+    return (x_train, y_train), (x_test, y_test)
+
+
+def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings: Settings, run: Run,
+                    learning_rate: float, metrics: tuple[str, ...] = (), cosine_decay: bool = False,
+                    callbacks: tuple[Any, ...] = ()) -> dict[str, list[float]]:
+    """`compile()` with Adam, then `fit()` for `settings.epochs` with the run's callbacks.
+
+    Args:
+        train: `(x, y)` arrays (batched by `settings.batch_size`) or a
+            `tf.data.Dataset` of batches (already shuffled, seeded).
+        validation: `(x, y)` or a dataset.
+        learning_rate: Adam's (peak) learning rate.
+        cosine_decay: Let the learning rate fall from `learning_rate` to 0
+            over the whole run instead of staying constant.
+        callbacks: The family's own callbacks, after the run's.
+
+    Returns:
+        `History.history`.
+    """
+    import keras  # here, not at the top: see the module docstring
+
+    if isinstance(train, tuple):
+        fit_args = {"x": train[0], "y": train[1], "batch_size": settings.batch_size}
+        batches = int(np.ceil(len(train[0]) / settings.batch_size))
+    else:
+        fit_args = {"x": train, "shuffle": False}  # the dataset shuffles itself, seeded
+        batches = int(train.cardinality())
+    rate: Any = learning_rate
+    if cosine_decay:
+        rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=settings.epochs * batches)
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=list(metrics))
+    history = model.fit(**fit_args, validation_data=validation, epochs=settings.epochs,
+                        callbacks=[*run.callbacks, *callbacks], verbose=run.verbose)
+    return history.history
+
+
+def fit_fashion_classifier(model: Any, to_inputs: Any, settings: Any, run: Run) -> tuple[Any, dict, dict, int,
+                                                                                      dict]:
+    """Seeded hold-out, compile + fit, test accuracy: the recurrent image classifiers' shared body.
+
+    `settings` needs `train_subset`, `test_subset`, `validation_size` and
+    `learning_rate`; `to_inputs` turns uint8 images into the model's input.
+
+    Returns:
+        `(history, metrics, examples_per_epoch, extras)`.
+    """
+    from dlkit import evaluation
+
+    (x_train, y_train), (x_test, y_test) = fashion_mnist_subset(
+        settings.train_subset, settings.test_subset, run.seed, run.data_dir)
+    (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings.validation_size, run.seed)
+    history = compile_and_fit(model, "sparse_categorical_crossentropy", (to_inputs(x_fit), y_fit),
+                              (to_inputs(x_val), y_val), settings, run, settings.learning_rate,
+                              metrics=("accuracy",))
+    predictions = evaluation.predict_classes(model, to_inputs(x_test))
+    metrics = {"cell": settings.cell, "test_accuracy": evaluation.accuracy(y_test, predictions)}
+    return history, metrics, len(x_fit), {"test_labels": y_test, "test_predictions": predictions}
+
+
+CELLS = ("lstm", "gru", "simple")

@@ -1,0 +1,317 @@
+"""The GAN families on Fashion-MNIST: DCGAN, WGAN-GP and the weight-clipped WGAN.
+
+One module for the three: they share the generator, the data (images in
+[-1, 1]), the sample grid and the quality measurements (Fréchet classifier
+distance, class coverage); they differ in the second network and its loss.
+
+Settings sized for a 2-core CPU by a sweep of batch size, critic steps,
+dropout and network width (FCD of 2,000 samples after 500 to 8,000 generator
+steps, seed 0; the same builders and updates run by Keras on JAX on a lent
+GPU, for speed; see the notes of issue #5):
+
+- batch 64 reached a given FCD in fewer CPU-seconds than 128 or 32;
+- 2 critic steps per generator step matched 5 (146 against 145 after 6,000
+  steps) at less than half the cost, so the WGANs use 2 here (the `WGAN`
+  class keeps the paper's 5);
+- the DCGAN discriminator trained without dropout reached 146 after 8,000
+  steps, 169 with 0.3.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dlkit import data, plots, validation
+from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult
+
+
+@dataclasses.dataclass(frozen=True)
+class GANSettings(Settings):
+    """What every GAN family's run shares.
+
+    Attributes:
+        epochs: Defaults to `10`.
+        batch_size: Real images per step (the remainder of an epoch is
+            dropped). Defaults to `64`.
+        latent_dim: Size of the generator's input noise. Defaults to `64`.
+        eval_images: Samples scored at the end (FCD against as many test
+            images). Defaults to `5000`.
+        train_subset: Train on a seeded draw of this many images, or `None`
+            for all 60,000. Defaults to `None`.
+        track_quality: Also measure FCD and coverage on up to 2,000 samples
+            after every epoch (`extras["quality"]`). Defaults to `False`.
+    """
+
+    epochs: int = 10
+    batch_size: int = 64
+    latent_dim: int = 64
+    eval_images: int = 5000
+    train_subset: int | None = None
+    track_quality: bool = False
+
+    def validate(self) -> None:
+        validation.check_positive_int("latent_dim", self.latent_dim)
+        validation.check_positive_int("eval_images", self.eval_images, minimum=2)
+        validation.check_optional_positive_int("train_subset", self.train_subset)
+        validation.check_bool("track_quality", self.track_quality)
+        if self.train_subset is not None and self.train_subset < self.batch_size:
+            raise ValueError(f"Expected `train_subset` of at least one batch ({self.batch_size}). "
+                             f"Received: train_subset={self.train_subset}")
+
+
+@dataclasses.dataclass(frozen=True)
+class DCGANSettings(GANSettings):
+    """A DCGAN run. Attributes as `GANSettings`, and:
+
+    Attributes:
+        dropout_rate: Dropout in the discriminator. Defaults to `0.0` (see
+            the module docstring).
+    """
+
+    dropout_rate: float = 0.0
+
+    def validate(self) -> None:
+        super().validate()
+        validation.check_rate("dropout_rate", self.dropout_rate)
+
+
+@dataclasses.dataclass(frozen=True)
+class WGANSettings(GANSettings):
+    """A WGAN run. Attributes as `GANSettings`, and:
+
+    Attributes:
+        critic_steps: Critic updates per generator update. Defaults to `2`.
+        gradient_penalty_weight: The penalty's weight (WGAN-GP), or `0` with
+            clipping. Defaults to `10.0`.
+        clip_value: Clip every critic weight to this magnitude (the original
+            WGAN), or `None` with the penalty. Defaults to `None`.
+    """
+
+    critic_steps: int = 2
+    gradient_penalty_weight: float = 10.0
+    clip_value: float | None = None
+
+    def validate(self) -> None:
+        super().validate()
+        validation.check_positive_int("critic_steps", self.critic_steps)
+        if not isinstance(self.gradient_penalty_weight, (int, float)) or self.gradient_penalty_weight < 0:
+            raise ValueError("Expected `gradient_penalty_weight` >= 0. "
+                             f"Received: gradient_penalty_weight={self.gradient_penalty_weight!r}")
+        if self.clip_value is not None:
+            validation.check_positive_float("clip_value", self.clip_value)
+        if (self.clip_value is not None) == (self.gradient_penalty_weight > 0):
+            raise ValueError(
+                "Expected exactly one Lipschitz constraint: gradient_penalty_weight > 0 with "
+                "clip_value=None, or clip_value > 0 with gradient_penalty_weight=0. Received: "
+                f"gradient_penalty_weight={self.gradient_penalty_weight}, clip_value={self.clip_value}")
+
+
+def build(settings: GANSettings, seed: int | None = None) -> Any:
+    """The dlkit networks for `settings` (DCGAN or WGAN), wrapped in their loop (uncompiled).
+
+    `seed` seeds the loop's latent draws (see `gan.DCGAN`); the networks'
+    weights come from the global seed (`dlkit.set_seed`).
+    """
+    # dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
+    from dlkit.models import gan
+
+    generator = gan.build_dcgan_generator(settings.latent_dim)
+    if isinstance(settings, DCGANSettings):
+        discriminator = gan.build_dcgan_discriminator(dropout_rate=settings.dropout_rate)
+        return gan.DCGAN(generator, discriminator, settings.latent_dim, seed=seed)
+    if not isinstance(settings, WGANSettings):
+        raise ValueError(f"Expected DCGANSettings or WGANSettings. Received: {type(settings).__name__}")
+    # Layer normalisation suits the penalty (it is per sample); a clipped critic trains without any.
+    critic = gan.build_wgan_critic(normalization=None) if settings.clip_value else gan.build_wgan_critic()
+    return gan.WGAN(generator, critic, settings.latent_dim, critic_steps=settings.critic_steps,
+                    gradient_penalty_weight=settings.gradient_penalty_weight, clip_value=settings.clip_value,
+                    seed=seed)
+
+
+def quality(model: Any, real_images: np.ndarray, num_images: int, seed: int) -> dict[str, Any]:
+    """FCD against real images, class coverage and classifier score of `num_images` samples."""
+    from dlkit.evaluation import gan as metrics  # loads the evaluator network: Keras
+
+    fake = model.generate(num_images, seed=seed)
+    coverage = metrics.class_coverage(fake)
+    return {
+        "fcd": metrics.frechet_classifier_distance(real_images[:num_images], fake),
+        "coverage_entropy": coverage["normalized_entropy"],
+        "classes_covered": coverage["classes_covered"],
+        "class_counts": coverage["counts"],
+        "classifier_score": metrics.classifier_score(fake),
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def reference_points(num_images: int, seed: int, latent_dim: int = 64, data_dir: str | None = None
+                     ) -> dict[str, float]:
+    """The floor (real test vs real train) and ceiling (untrained generator) of the FCD.
+
+    Cached: the tour's two GAN sections show the same references.
+    """
+    from dlkit.evaluation import gan as metrics
+    from dlkit.seed import set_seed
+
+    (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=data_dir)
+    rng = np.random.default_rng(seed)
+    train = data.scale_images(x_train[rng.choice(len(x_train), num_images, replace=False)], "symmetric")
+    test = data.scale_images(x_test[:num_images], "symmetric")
+    set_seed(seed)
+    untrained = build(DCGANSettings(latent_dim=latent_dim, dropout_rate=0.3))
+    return {
+        "real_fcd": metrics.frechet_classifier_distance(test, train),
+        "real_coverage_entropy": metrics.class_coverage(train)["normalized_entropy"],
+        "untrained_fcd": metrics.frechet_classifier_distance(test, untrained.generate(num_images, seed=seed)),
+    }
+
+
+def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
+    """Trains the GAN on Fashion-MNIST in [-1, 1]; a sample grid per epoch; quality at the end."""
+    # dlkit.callbacks imports Keras: here, not at the top, so `dlkit --help` does not import TensorFlow.
+    from dlkit.callbacks import GANSampleGrid, GANTensorBoard, QualityTracker
+
+    (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=run.data_dir)
+    if settings.train_subset is not None:
+        x_train = x_train[np.random.default_rng(run.seed).choice(len(x_train), settings.train_subset,
+                                                                 replace=False)]
+    images = data.make_image_dataset(x_train, batch_size=settings.batch_size, value_range="symmetric",
+                                     seed=run.seed, drop_remainder=True)
+    model = build(settings, seed=run.seed)
+    initial = {name: net.get_weights() for name, net in model.networks.items()}
+    model.compile()
+    real = data.scale_images(x_test, "symmetric")
+    grid = GANSampleGrid(seed=run.seed, directory=None if run.out is None else run.out / f"{kind}_samples")
+    own: list[Any] = [grid]
+    tracker = QualityTracker(real, min(2000, settings.eval_images), run.seed) if settings.track_quality else None
+    if tracker is not None:
+        own.append(tracker)
+    if run.tensorboard is not None:
+        own.append(GANTensorBoard(run.tensorboard / "samples", grid, real, min(1000, settings.eval_images),
+                                  run.seed))
+    history = model.fit(images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
+                        callbacks=[*run.callbacks, *own])
+    metrics = {"kind": kind, **quality(model, real, settings.eval_images, run.seed)}
+
+    def write_files(out: Path) -> dict[str, Path]:
+        paths = {"samples": out / f"{kind}_samples"}
+        if grid.frames:  # a resumed run with no epoch left keeps its earlier GIF
+            paths["progress_gif"] = grid.save_gif(out / f"{kind}_progress.gif")
+        return paths
+
+    steps = len(x_train) // settings.batch_size
+    return Fitted(model, history.history, metrics, examples_per_epoch=steps * settings.batch_size,
+                  extras={"grid": grid, "quality": tracker.history if tracker else None,
+                          "initial_weights": initial},
+                  write_files=write_files)
+
+
+def headline(metrics: Mapping[str, Any]) -> str:
+    return (f"Frechet classifier distance {metrics['fcd']:.2f}, {metrics['classes_covered']} classes, "
+            f"coverage entropy {metrics['coverage_entropy']:.3f}")
+
+
+def report(page: Any, result: TrainingResult) -> None:
+    """The last sample grid, the progress GIF and the FCD between its floor and ceiling."""
+    m, settings, title = result.metrics, result.settings, result.family.upper()
+    refs = reference_points(settings.eval_images, result.seed, settings.latent_dim)
+    page.section(
+        f"GAN: {title}",
+        "The generator maps 64 random numbers to a 28x28 image. Quality is measured with the "
+        "evaluator classifier shipped in dlkit: the Frechet classifier distance (FCD) to the test "
+        "images (lower is better) and the evenness of the classes the samples look like "
+        "(coverage entropy, 1.0 = perfectly even).",
+    )
+    grid = result.extras["grid"]
+    if grid.frames:
+        images = settings.train_subset or 60000
+        page.figure(plots.image_grid(grid.frames[-1][np.newaxis], title=f"{title} samples", cell_size=4),
+                    f"{title} after {grid.epochs[-1]} epochs of {images:,} images")
+    gif = result.paths.get("progress_gif")
+    if gif is not None:
+        page.image(Path(gif).read_bytes(), f"{title}: the same latent vectors after every epoch", mime="image/gif")
+    page.table(["samples", "FCD", "coverage entropy", "training images/s"], [
+        ["real test vs real train (floor)", refs["real_fcd"], refs["real_coverage_entropy"], ""],
+        ["untrained generator (ceiling)", refs["untrained_fcd"], "", ""],
+        [title, m["fcd"], m["coverage_entropy"], m["examples_per_second"]],
+    ])
+
+
+def _family(name: str, title: str, settings_type: type[GANSettings], full: GANSettings,
+            tour: GANSettings | None, tour_seconds: tuple[float, float] = (60.0, 10.0)) -> Family:
+    return Family(
+        name=name, title=title, task="Fashion-MNIST generation", Settings=settings_type, FULL=full,
+        FAST=full.replace(epochs=1, train_subset=2048, eval_images=1000),
+        fit=functools.partial(_fit, name), headline=headline, tour=tour, report=report, tour_seconds=tour_seconds,
+        outputs=(f"{name}_samples", f"{name}_progress.gif"), multi_worker=True,
+    )
+
+
+# The tour's GANs are a short demonstration sized to keep the whole tour under
+# 20 minutes on two CPU cores: the DCGAN sees 3 epochs of the full data, the
+# WGAN-GP, whose step costs about 2.5 DCGAN steps (2 critic updates, each with
+# a second backward pass for the penalty), 3 passes over 20,000 images.
+DCGAN = _family("dcgan", "DCGAN", DCGANSettings, DCGANSettings(), DCGANSettings(epochs=3), (240, 12))
+WGAN_GP = _family("wgan-gp", "WGAN-GP", WGANSettings, WGANSettings(),
+                  WGANSettings(epochs=3, train_subset=20000), (250, 13))
+WGAN = _family("wgan", "WGAN (clipped)", WGANSettings, WGANSettings(gradient_penalty_weight=0.0, clip_value=0.01),
+               None)
+
+# Epochs of each walkthrough experiment's full run (notebooks 04 and 05, and
+# benchmarks.gan_walkthrough): the quality runs and the clipped WGAN shown beside
+# the first epoch of WGAN-GP.
+WALKTHROUGH_EPOCHS = {"dcgan": 10, "wgan-gp": 7, "wgan": 1}
+# Each run of notebook 05's three-seed comparison: one pass over 10,000 of the
+# training images (156 generator steps; the subset is drawn by the run's seed),
+# so that six runs fit the notebook's 30-minute budget on two CPU cores.
+WALKTHROUGH_SEED_RUN = {"epochs": 1, "train_subset": 10000}
+
+
+def compare_across_seeds(names: tuple[str, ...] = ("dcgan", "wgan-gp"), seeds: tuple[int, ...] = (0, 1, 2),
+                         fast: bool = False, verbose: int = 0,
+                         runs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+                         **changes: Any) -> dict[str, Any]:
+    """Trains each GAN family once per seed and summarises its quality as mean and spread.
+
+    Args:
+        names: GAN family names. Defaults to `("dcgan", "wgan-gp")`.
+        seeds: One run per seed and family. Defaults to `(0, 1, 2)`.
+        fast: Each family's `FAST` run instead of `FULL`. Defaults to `False`.
+        verbose: Keras fit verbosity. Defaults to `0`.
+        runs: Metrics of runs already made, `{(name, seed): metrics}`, reused
+            instead of training again. Defaults to `None`.
+        **changes: Settings changed the same way for every run (`epochs=1`).
+
+    Returns:
+        `{"runs": {(name, seed): metrics}, "summary": {name: {...}}}`, where a
+        summary holds, for `fcd`, `coverage_entropy`, `classes_covered` and
+        `seconds_per_epoch`, the mean, the minimum, the maximum and the values.
+    """
+    from dlkit import families  # the registry imports this module: resolved at call time
+
+    chosen = [families.get(name) for name in names]
+    for family in chosen:
+        if not issubclass(family.Settings, GANSettings):
+            raise ValueError(f"Expected GAN families. Received: {family.name!r}")
+    if not seeds:
+        raise ValueError(f"Expected at least one seed. Received: seeds={seeds!r}")
+    done = dict(runs or {})
+    for family in chosen:
+        settings = (family.FAST if fast else family.FULL).replace(**changes)
+        for seed in seeds:
+            if (family.name, seed) not in done:
+                done[(family.name, seed)] = family.train(settings, seed=seed, verbose=verbose).metrics
+    summary: dict[str, Any] = {}
+    for family in chosen:
+        summary[family.name] = {}
+        for key in ("fcd", "coverage_entropy", "classes_covered", "seconds_per_epoch"):
+            values = np.array([done[(family.name, seed)][key] for seed in seeds], dtype=float)
+            summary[family.name][key] = {"mean": float(values.mean()), "min": float(values.min()),
+                                         "max": float(values.max()), "values": values.tolist()}
+    return {"runs": done, "summary": summary}
