@@ -24,6 +24,7 @@ tour: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dlkit tests benchmarks scripts notebooks
+	$(BIN)/mypy
 
 test: lint
 	DLKIT_QUICK=1 $(BIN)/python -m pytest --nbmake --nbmake-timeout=600 tests notebooks

@@ -28,7 +28,7 @@ def jit_compile():
     Off otherwise, on every device. On a CPU that is Keras's default too
     (`jit_compile="auto"` leaves it off there; a small convnet ran about 4x
     slower with it on this project's CPU); on a GPU Keras's default turns it
-    on, so a GPU user of the recipes gets the `DLKIT_BENCH_JIT=1` rows.
+    on, so a GPU user of the families gets the `DLKIT_BENCH_JIT=1` rows.
     """
     return os.environ.get("DLKIT_BENCH_JIT") == "1"
 

@@ -1,7 +1,7 @@
 """CNN training speed: dlkit's data pipeline against NumPy arrays given to fit() (the keras-io pattern).
 
 All variants train the default CNN (`build_cnn_classifier(preset="default")`,
-the one the recipes train) with Adam, batch 128, on the same Fashion-MNIST
+the one the cnn family trains) with Adam, batch 128, on the same Fashion-MNIST
 images; the timed unit is one epoch inside `fit()` (set-up excluded).
 
 - *NumPy arrays (keras-io)*: float32 images scaled in NumPy, `fit(x, y, batch_size=128)`;

@@ -19,7 +19,7 @@ from benchmarks._timing import Table, alternate, fit_runner, jit_compile, quick,
 
 BATCH = 64
 LATENT = 64
-CRITIC_STEPS = 2  # recipes.gan.GAN_FULL
+CRITIC_STEPS = 2  # families.gans: WGAN_GP.FULL.critic_steps
 
 
 def _dataset(x, steps, seed=0):
@@ -30,10 +30,10 @@ def _dataset(x, steps, seed=0):
 
 
 def build_fit_side(kind, steps_per_execution=1):
-    """dlkit's loop, built and compiled as the recipes do."""
-    from dlkit.recipes.gan import build_gan
+    """dlkit's loop, built and compiled as the GAN families do."""
+    from dlkit.families import FAMILIES, gans
 
-    model = build_gan(kind, LATENT, critic_steps=CRITIC_STEPS, dropout_rate=0.0)
+    model = gans.build(FAMILIES[kind].FULL.replace(latent_dim=LATENT), seed=None)
     model.compile(steps_per_execution=steps_per_execution, jit_compile=jit_compile())
     return model
 

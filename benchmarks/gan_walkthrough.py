@@ -2,9 +2,9 @@
 
     python -m benchmarks.gan_walkthrough [--only refs,dcgan,wgan-gp,wgan,seeds] [--seed S] [--fast]
 
-Epochs per experiment: `recipes.gan.WALKTHROUGH_EPOCHS`. `seeds` trains DCGAN
+Epochs per experiment: `families.gans.WALKTHROUGH_EPOCHS`. `seeds` trains DCGAN
 and WGAN-GP on seeds S, S+1 and S+2, each run as long as
-`recipes.gan.WALKTHROUGH_SEED_RUN` says (a pass over 10,000 images), and
+`families.gans.WALKTHROUGH_SEED_RUN` says (a pass over 10,000 images), and
 prints the mean and range of each quality measure.
 """
 
@@ -22,24 +22,24 @@ SHOWN = ("fcd", "coverage_entropy", "classes_covered", "classifier_score", "seco
 def main(argv=None):
     args, parts = parse_args(__doc__, PARTS, argv)
 
-    from dlkit import data
-    from dlkit.recipes import gan as recipes
+    from dlkit.families import FAMILIES, gans
 
-    settings = recipes.GAN_FAST if args.fast else recipes.GAN_FULL
-    results, start = new_results(args.seed, settings=settings)
+    def settings_for(name):
+        family = FAMILIES[name]
+        chosen = family.FAST if args.fast else family.FULL.replace(epochs=gans.WALKTHROUGH_EPOCHS[name])
+        return chosen.replace(track_quality=True)
+
+    settings = settings_for("dcgan")
+    results, start = new_results(args.seed, settings=settings.as_dict())
     if "refs" in parts:
-        (x_train, _), (x_test, _) = data.load_fashion_mnist()
-        refs = recipes.reference_points(x_train, x_test, settings["eval_images"], args.seed,
-                                        settings["latent_dim"])
+        refs = gans.reference_points(settings.eval_images, args.seed, settings.latent_dim)
         print("reference points:", {k: round(v, 3) for k, v in refs.items()}, flush=True)
         results["refs"] = refs
     for kind in ("dcgan", "wgan-gp", "wgan"):
         if kind not in parts:
             continue
         print(f"{kind}, seed {args.seed}:", flush=True)
-        epochs = settings["epochs"] if args.fast else recipes.WALKTHROUGH_EPOCHS[kind]
-        result = recipes.train_gan(kind, fast=args.fast, seed=args.seed, verbose=0, track_quality=True,
-                                   epochs=epochs)
+        result = FAMILIES[kind].train(settings_for(kind), seed=args.seed, verbose=0)
         print_row(kind, result.metrics, SHOWN, width=8)
         quality = result.extras["quality"]
         for q in quality:
@@ -51,8 +51,8 @@ def main(argv=None):
     if "seeds" in parts:
         seeds = (args.seed, args.seed + 1, args.seed + 2)
         print(f"DCGAN against WGAN-GP over seeds {seeds}:", flush=True)
-        run = {} if args.fast else recipes.WALKTHROUGH_SEED_RUN
-        comparison = recipes.compare_across_seeds(("dcgan", "wgan-gp"), seeds, fast=args.fast, **run)
+        run = {} if args.fast else gans.WALKTHROUGH_SEED_RUN
+        comparison = gans.compare_across_seeds(("dcgan", "wgan-gp"), seeds, fast=args.fast, **run)
         for kind, summary in comparison["summary"].items():
             print(f"  {kind:<8}" + "  ".join(
                 f"{key} mean {s['mean']:.4g} [{s['min']:.4g}, {s['max']:.4g}]" for key, s in summary.items()),

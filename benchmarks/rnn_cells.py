@@ -65,10 +65,10 @@ def rows_variants(n):
 
 
 def co2_variants(n):
+    from dlkit.families import forecaster
     from dlkit.models import rnn
-    from dlkit.recipes import rnn as recipes
 
-    w = recipes.prepare_co2_windows(recipes.CO2_FULL)
+    w = forecaster.prepare_windows(forecaster.FULL)
     x, y = w["rx_train"][:n], w["ry_train"][:n]
     if len(x) < n:
         raise ValueError(f"Expected at least {n} CO2 training windows. Received: {len(x)}")

@@ -16,32 +16,36 @@ def main(argv=None):
     args, parts = parse_args(__doc__, PARTS, argv)
 
     from dlkit.evaluation import forecasting
-    from dlkit.recipes import rnn as recipes
-    from dlkit.recipes import train_cnn_fashion_mnist
+    from dlkit.families import FAMILIES, forecaster
+
+    def run(name, **changes):
+        family = FAMILIES[name]
+        settings = (family.FAST if args.fast else family.FULL).replace(**changes)
+        return family.train(settings, seed=args.seed, verbose=0)
 
     results, start = new_results(args.seed)
     if "memory" in parts:
         print("adding problem, 100 steps:")
         for cell in ("simple", "lstm", "gru"):
-            m = recipes.train_memory_task(cell, fast=args.fast, seed=args.seed).metrics
+            m = run("memory", cell=cell).metrics
             print_row(cell, m, ["validation_mse", "validation_accuracy", "parameters", "seconds_per_epoch"])
             results[f"memory_{cell}"] = {k: v for k, v in m.items() if k != "settings"}
     if "rows" in parts:
         print("Fashion-MNIST row by row:")
         for cell in ("lstm", "gru"):
-            m = recipes.train_rows_classifier(cell, fast=args.fast, seed=args.seed).metrics
+            m = run("rows", cell=cell).metrics
             print_row(cell, m, ["test_accuracy", "parameters", "seconds_per_epoch", "examples_per_second"])
             results[f"rows_{cell}"] = {k: v for k, v in m.items() if k != "settings"}
     if "co2" in parts:
         print("CO2, 26 weeks ahead, test MAE in ppm:")
-        settings = recipes.CO2_FAST if args.fast else recipes.CO2_FULL
-        w = recipes.prepare_co2_windows(settings)
+        settings = forecaster.FAST if args.fast else forecaster.FULL
+        w = forecaster.prepare_windows(settings)
         maes = {
             name.lower().replace(" ", "_").replace("-", "_"): forecasting.mae(w["y_test"], forecast)
-            for name, forecast in recipes.co2_baselines(w, settings).items()
+            for name, forecast in forecaster.baselines(w, settings).items()
         }
         for cell in ("lstm", "gru"):
-            m = recipes.train_co2_forecaster(cell, fast=args.fast, seed=args.seed, windows=w).metrics
+            m = run("forecaster", cell=cell).metrics
             maes[cell] = m["test_mae"]
             results[f"co2_{cell}"] = {k: v for k, v in m.items() if k != "settings"}
         for name, value in maes.items():
@@ -49,23 +53,19 @@ def main(argv=None):
         results["co2_test_mae"] = maes
     if "conv" in parts:
         print("CNN + LSTM against the plain CNN, same epochs:")
-        conv = recipes.train_conv_rnn_classifier("lstm", fast=args.fast, seed=args.seed).metrics
+        conv = run("conv-rnn", cell="lstm").metrics
         epochs = conv["settings"]["epochs"]
-        plain = train_cnn_fashion_mnist(fast=args.fast, seed=args.seed, epochs=epochs, verbose=0).metrics
+        plain = run("cnn", epochs=epochs).metrics
         for name, m in (("cnn+lstm", conv), ("plain cnn", plain)):
             print_row(name, m, ["test_accuracy", "parameters", "seconds_per_epoch"])
         results["conv_lstm"] = {k: v for k, v in conv.items() if k != "settings"}
         results["plain_cnn_same_epochs"] = {k: v for k, v in plain.items() if k != "settings"}
     if "char" in parts:
-        from dlkit.data import load_words
         from dlkit.evaluation import CharNGramModel
         from dlkit.models import rnn
 
         print("character LSTM on English words, validation bits per character:")
-        settings = recipes.CHAR_FAST if args.fast else recipes.CHAR_FULL
-        result = recipes.train_char_language_model(
-            "lstm", fast=args.fast, seed=args.seed,
-            words=load_words(max_length=settings["max_word_length"]))
+        result = run("char-lm", cell="lstm")
         m = result.metrics
         print_row("lstm", m, ["bits_per_char", "parameters", "seconds_per_epoch"])
         train_words, validation_words = result.extras["train_words"], result.extras["validation_words"]

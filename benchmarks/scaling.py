@@ -1,7 +1,7 @@
 """How training time grows with the data and with the batch: the default CNN and the DCGAN.
 
 Data: one epoch on 1/8, 1/4, 1/2 and all of Fashion-MNIST's 60,000 training
-images, batch as in the recipes (CNN 128, DCGAN 64). If the cost is linear,
+images, batch as in the families (CNN 128, DCGAN 64). If the cost is linear,
 seconds per 1,000 images stay flat; the ratio column is the throughput
 against the 1/8 run (1.00 = perfectly linear, above 1 = fixed costs
 amortised, below 1 = worse than linear).

@@ -146,7 +146,7 @@ def save_progress_gif(frames, path, seconds_per_frame=0.4, scale=2):
     if not frames:
         raise ValueError("Expected at least one frame. Received: none")
     images = [Image.fromarray(np.asarray(f)).resize(
-        (np.asarray(f).shape[1] * scale, np.asarray(f).shape[0] * scale), Image.NEAREST) for f in frames]
+        (np.asarray(f).shape[1] * scale, np.asarray(f).shape[0] * scale), Image.Resampling.NEAREST) for f in frames]
     durations = [int(seconds_per_frame * 1000)] * (len(images) - 1) + [int(seconds_per_frame * 4000)]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -343,7 +343,7 @@ class ResumableBackup(keras.callbacks.Callback):
         target.mkdir()
         self.model.save_weights(target / "state.weights.h5")
         states = {f"state_{i}": np.asarray(v) for i, v in enumerate(_rng_state_variables(self.model))}
-        np.savez(target / "rng_state.npz", **states)
+        np.savez(target / "rng_state.npz", **states)  # type: ignore[arg-type]  # numpy's stub reads **kwds as allow_pickle
         for path in target.iterdir():  # on disk before latest.json points at them
             with open(path, "rb+") as f:
                 os.fsync(f.fileno())

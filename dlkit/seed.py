@@ -1,12 +1,14 @@
 """One call that seeds every random number generator dlkit's users touch."""
 
+from __future__ import annotations
+
 import os
 import random
 
 import numpy as np
 
 
-def set_seed(seed, deterministic=False):
+def set_seed(seed: int, deterministic: bool = False) -> None:
     """Seeds Python, NumPy, TensorFlow and Keras in one call.
 
     With the same seed, models are built with the same initial weights and

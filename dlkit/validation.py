@@ -2,22 +2,31 @@
 pipelines): each raises ValueError that says what was expected and what was
 received, in Keras's "Expected ... Received: arg=value" form."""
 
-import numbers
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, TypeVar
 
 import numpy as np
 
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+T = TypeVar("T")
 
 
-def check_positive_int(arg, value, minimum=1):
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def check_positive_int(arg: str, value: Any, minimum: int = 1) -> int:
     if not _is_int(value) or value < minimum:
         raise ValueError(f"Expected `{arg}` to be an integer >= {minimum}. Received: {arg}={value!r}")
     return int(value)
 
 
-def check_positive_int_sequence(arg, value, allow_empty=False):
+def check_positive_int_sequence(arg: str, value: Any, allow_empty: bool = False) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise ValueError(f"Expected `{arg}` to be a sequence of positive integers. Received: {arg}={value!r}")
     value = tuple(value)
@@ -29,19 +38,19 @@ def check_positive_int_sequence(arg, value, allow_empty=False):
     return tuple(int(v) for v in value)
 
 
-def check_rate(arg, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 <= value < 1:
+def check_rate(arg: str, value: Any) -> float:
+    if not _is_real(value) or not 0 <= value < 1:
         raise ValueError(f"Expected `{arg}` in [0, 1). Received: {arg}={value!r}")
     return float(value)
 
 
-def check_choice(arg, value, choices):
+def check_choice(arg: str, value: T, choices: Collection[Any]) -> T:
     if value not in choices:
         raise ValueError(f"Expected `{arg}` to be one of {list(choices)}. Received: {arg}={value!r}")
     return value
 
 
-def check_input_shape(arg, value, rank):
+def check_input_shape(arg: str, value: Any, rank: int) -> tuple[int, ...]:
     try:
         shape = tuple(value)
     except TypeError:
@@ -53,7 +62,7 @@ def check_input_shape(arg, value, rank):
     return tuple(int(v) for v in shape)
 
 
-def check_symmetric_images(arg, images, tolerance, note=""):
+def check_symmetric_images(arg: str, images: Any, tolerance: float, note: str = "") -> None:
     """Float images must be finite and in [-1, 1] (a `tanh` generator's range), within `tolerance`.
 
     Args:
@@ -72,25 +81,25 @@ def check_symmetric_images(arg, images, tolerance, note=""):
                          f"Received: values in [{low:.3g}, {high:.3g}]")
 
 
-def check_positive_float(arg, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
+def check_positive_float(arg: str, value: Any) -> float:
+    if not _is_real(value) or not np.isfinite(value) or value <= 0:
         raise ValueError(f"Expected `{arg}` to be a positive number. Received: {arg}={value!r}")
     return float(value)
 
 
-def check_fraction(arg, value):
+def check_fraction(arg: str, value: Any) -> float:
     """A share strictly between 0 and 1 (a split of a dataset)."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < 1:
+    if not _is_real(value) or not 0 < value < 1:
         raise ValueError(f"Expected `{arg}` strictly between 0 and 1. Received: {arg}={value!r}")
     return float(value)
 
 
-def check_bool(arg, value):
+def check_bool(arg: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"Expected `{arg}` to be True or False. Received: {arg}={value!r}")
     return bool(value)
 
 
-def check_optional_positive_int(arg, value):
+def check_optional_positive_int(arg: str, value: Any) -> int | None:
     """`None` (not set) or an integer >= 1."""
     return None if value is None else check_positive_int(arg, value)

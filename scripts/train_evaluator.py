@@ -27,7 +27,7 @@ def main():
     import dlkit
     from dlkit import data, evaluation, saving
     from dlkit.evaluation import gan as gan_metrics
-    from dlkit.recipes import split_validation
+    from dlkit.families.common import split_validation
 
     dlkit.set_seed(SEED)
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()

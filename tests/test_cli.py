@@ -157,18 +157,17 @@ def test_train_cnn_resume_continues_a_finished_run_to_more_epochs(tmp_path, fash
     assert cli.main(["train", "cnn", "--epochs", "3", "--resume", "--fast", "--out", str(tmp_path),
                      "--seed", "1"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "it was made with seed=0; this command asks for seed=1" in err
+    assert err.count("\n") == 1 and "it was made with seed=0; this run asks for seed=1" in err
     assert json.loads((tmp_path / "cnn_backup" / "latest.json").read_text())["epoch"] == 2
 
 
-@pytest.mark.parametrize("argv", [["dcgan"], ["gru", "--task", "co2"]])
+@pytest.mark.parametrize("argv", [["dcgan"], ["forecaster", "--set", "cell=gru"]])
 def test_resume_with_no_epoch_left_is_a_clean_finish(argv, tmp_path, fashion, capsys):
     out = ["--fast", "--epochs", "1", "--out", str(tmp_path)]
     assert cli.main(["train", *argv, *out]) == 0
     assert cli.main(["train", *argv, *out, "--resume"]) == 0
     assert "nothing left to train" in capsys.readouterr().err
-    name = argv[0] if len(argv) == 1 else f"{argv[0]}_{argv[2]}"
-    text = (tmp_path / f"{name}_metrics.json").read_text()
+    text = (tmp_path / f"{argv[0]}_metrics.json").read_text()
     metrics = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
     assert metrics["epochs_run"] == 0
 
@@ -194,21 +193,29 @@ def test_missing_data_is_one_line_naming_where_it_looked(tmp_path, isolated_look
     assert str(empty) in err and "apt-get install dataset-fashion-mnist" in err
 
 
-def test_rnn_task_defaults_to_the_co2_forecaster():
+@pytest.mark.parametrize("argv, family, cell", [
+    (["lstm"], "forecaster", "lstm"),  # --task defaulted to co2
+    (["gru", "--task", "words"], "char-lm", "gru"),
+    (["lstm", "--task", "memory"], "memory", "lstm"),
+])
+def test_the_old_lstm_gru_task_form_maps_to_a_family_with_a_deprecation_line(argv, family, cell, capsys):
     parser = cli.build_parser()
-    args = parser.parse_args(["train", "lstm"])
-    cli._check_task(parser, args)
-    assert args.task == "co2"
+    args = parser.parse_args(["train", *argv])
+    cli._settings(args.train_parser, args)
+    assert args.family == family and args.settings.cell == cell
+    assert f"use `train {family} --set cell={cell}`" in capsys.readouterr().err
 
 
-def test_train_gru_co2_fast_saves_a_loadable_forecaster(tmp_path):
+def test_train_gru_forecaster_fast_saves_a_loadable_forecaster(tmp_path):
     import keras
 
-    assert cli.main(["train", "gru", "--task", "co2", "--fast", "--out", str(tmp_path)]) == 0
-    metrics = json.loads((tmp_path / "gru_co2_metrics.json").read_text())
-    assert 0 < metrics["test_mae"] < 10
-    model = keras.saving.load_model(tmp_path / "gru_co2.keras")
+    argv = ["train", "forecaster", "--set", "cell=gru", "--fast", "--out", str(tmp_path)]
+    assert cli.main(argv) == 0
+    metrics = json.loads((tmp_path / "forecaster_metrics.json").read_text())
+    assert 0 < metrics["test_mae"] < 10 and metrics["settings"]["cell"] == "gru"
+    model = keras.saving.load_model(tmp_path / "forecaster.keras")
     assert model.output_shape == (None, 26, 1)
+    assert any("gru" in layer.name for layer in model.layers)
 
 
 def test_train_dcgan_fast_saves_model_gif_and_quality(tmp_path, fashion):

@@ -157,28 +157,31 @@ def test_gradient_penalty_divides_its_loss_scale_back_out():
 
 @needs_bfloat16
 def test_cli_trains_inside_the_strategy_scope_under_the_precision_policy(monkeypatch, tmp_path, capsys):
+    import dataclasses
+
     import tensorflow as tf
 
-    from dlkit.recipes import rnn as recipes
-    from dlkit.recipes.common import TrainingResult
+    from dlkit import families
 
     seen = {}
 
-    def fake_memory_task(cell, **kwargs):
+    def fake_fit(settings, run):
         seen["policy"] = keras.mixed_precision.global_policy().name
         seen["strategy"] = tf.distribute.get_strategy()
-        model = rnn.build_rnn_classifier((6, 3), 2, cell=cell, units=4)
+        model = rnn.build_rnn_classifier((6, 3), 2, cell=settings.cell, units=4)
         seen["hidden"] = model.get_layer(index=1).compute_dtype
-        return TrainingResult(model=model, history={}, metrics={"validation_accuracy": 0.5})
+        metrics = {"cell": settings.cell, "validation_accuracy": 0.5, "chance_accuracy": 0.19}
+        return families.Fitted(model, {}, metrics, examples_per_epoch=1)
 
-    monkeypatch.setattr(recipes, "train_memory_task", fake_memory_task)
-    argv = ["train", "gru", "--task", "memory", "--fast", "--out", str(tmp_path),
+    memory = dataclasses.replace(families.FAMILIES["memory"], fit=fake_fit)
+    monkeypatch.setitem(families.FAMILIES, "memory", memory)
+    argv = ["train", "memory", "--set", "cell=gru", "--fast", "--out", str(tmp_path),
             "--strategy", "mirrored", "--precision", "mixed_bfloat16"]
     assert cli.main(argv) == 0
     assert isinstance(seen["strategy"], tf.distribute.MirroredStrategy)
     assert seen["policy"] == "mixed_bfloat16" and seen["hidden"] == "bfloat16"
     assert keras.mixed_precision.global_policy().name == "float32"  # restored
-    assert (tmp_path / "gru_memory.keras").exists()
+    assert (tmp_path / "memory.keras").exists()
 
 
 def test_cli_strategy_that_cannot_be_created_is_a_one_line_error(monkeypatch, capsys):

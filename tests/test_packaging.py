@@ -98,3 +98,39 @@ def test_no_load_turns_safe_mode_off_and_models_load_through_one_function():
     assert not [p for p, text in sources.items() if "safe_mode=False" in text]
     loaders = [p.name for p, text in sources.items() if "keras.saving.load_model(" in text]
     assert loaders == ["saving.py"]
+
+
+def test_the_public_api_is_type_annotated():
+    import inspect
+
+    import dlkit
+    from dlkit import data, evaluation, families
+    from dlkit.models import cnn, gan, rnn
+
+    functions = [dlkit.set_seed, data.load_fashion_mnist, data.load_words, data.load_co2,
+                 cnn.build_cnn_classifier, rnn.build_rnn_classifier, rnn.build_rnn_forecaster,
+                 rnn.build_char_language_model, gan.build_dcgan_generator, gan.build_dcgan_discriminator,
+                 gan.build_wgan_critic, gan.DCGAN.__init__, gan.WGAN.__init__,
+                 evaluation.frechet_classifier_distance, evaluation.class_coverage,
+                 families.Family.train, families.Settings.replace, families.get, families.register]
+    for function in functions:
+        signature = inspect.signature(function)
+        missing = [name for name, p in signature.parameters.items()
+                   if name != "self" and p.annotation is inspect.Parameter.empty]
+        assert not missing, f"{function.__qualname__}: {missing} have no type"
+        assert signature.return_annotation is not inspect.Signature.empty, function.__qualname__
+
+
+def test_mypy_as_make_lint_runs_it_catches_a_wrong_argument_type(tmp_path):
+    """The type check is strict enough to fail a call with the wrong type, and passes the package."""
+    from mypy import api
+
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("from dlkit import families\nfrom dlkit.models import rnn\n\n"
+                     "families.FAMILIES['cnn'].train(seed='0')\n"
+                     "rnn.build_rnn_forecaster(104, 1, horizon='26')\n")
+    config = str(ROOT / "pyproject.toml")
+    out, _, status = api.run(["--config-file", config, "--no-incremental", str(wrong)])
+    assert status == 1, out
+    assert 'Argument "seed" to "train" of "Family" has incompatible type "str"' in out
+    assert 'Argument "horizon" to "build_rnn_forecaster" has incompatible type "str"' in out

@@ -2,39 +2,53 @@ import pytest
 
 from dlkit.tour import summary_rows
 
+
+def _metrics(**extra):
+    return {"parameters": 1000, "train_seconds": 12.0, **extra}
+
+
 METRICS = {
-    "cnn": {"parameters": 1000, "train_seconds": 12.0, "test_accuracy": 0.9},
-    "rnn": {"co2_horizon": 26, "co2_best_cell": "gru", "co2_parameters": 500, "co2_train_seconds": 3.0,
-            "co2_test_mae": 0.5, "co2_seasonal_naive_mae": 1.7, "char_cell": "gru",
-            "char_parameters": 700, "char_train_seconds": 40.0, "char_bits_per_char": 2.5,
-            "char_ngram_bits_per_char": 2.4},
-    "gan": {f"{k}_{field}": v for k in ("dcgan", "wgan_gp")
-            for field, v in (("parameters", 9), ("train_seconds", 60.0), ("fcd", 100.0))},
+    "cnn": _metrics(test_accuracy=0.9),
+    "forecaster": _metrics(cell="gru", test_mae=0.5, seasonal_naive_mae=1.7),
+    "char-lm": _metrics(cell="gru", bits_per_char=2.5, ngram_bits_per_char=2.4, ngram_order=6),
+    "dcgan": _metrics(fcd=100.0, classes_covered=10, coverage_entropy=0.9),
+    "wgan-gp": _metrics(fcd=90.0, classes_covered=9, coverage_entropy=0.8),
 }
-METRICS["gan"].update(untrained_fcd=700.0, real_fcd=1.0)
 
 
-def test_summary_rows_name_every_trained_model_with_its_reference():
+def test_summary_rows_name_every_trained_model_with_its_headline():
     rows = summary_rows(METRICS)
-    assert [r["family"] for r in rows] == ["CNN", "GRU", "GRU", "DCGAN", "WGAN-GP"]
+    assert [r["family"] for r in rows] == ["CNN", "RNN forecaster", "character language model", "DCGAN",
+                                           "WGAN-GP"]
     assert "26 weeks" in rows[1]["task"] and "seasonal naive 1.700" in rows[1]["metric"]
-    assert "n-gram 2.400" in rows[2]["metric"] and "untrained 700" in rows[3]["metric"]
-    assert all(r["parameters"] > 0 and r["seconds"] > 0 for r in rows)
+    assert "6-gram 2.400" in rows[2]["metric"] and "distance 100.00" in rows[3]["metric"]
+    assert all(r["parameters"] == 1000 and r["seconds"] == 12.0 for r in rows)
 
 
 def test_summary_rows_of_a_partial_tour_leave_out_what_did_not_run():
     assert [r["family"] for r in summary_rows({"cnn": METRICS["cnn"]})] == ["CNN"]
-    assert summary_rows({"environment": {}}) == []
+    assert summary_rows({"environment": {}, "data": {}}) == []
+
+
+def test_the_tour_runs_the_data_then_every_family_with_a_tour_run_in_registry_order():
+    from dlkit import families
+    from dlkit.tour import tour_stages
+
+    stages = tour_stages()
+    assert stages[0] == "data"
+    assert stages[1:] == [name for name, fam in families.FAMILIES.items() if fam.tour is not None]
+    assert {"cnn", "forecaster", "char-lm", "dcgan", "wgan-gp"} <= set(stages)
 
 
 def test_remaining_estimate_scales_the_typical_times_by_the_measured_speed():
-    from dlkit.tour import TYPICAL_SECONDS, remaining_estimate
+    from dlkit import families
+    from dlkit.tour import remaining_estimate
 
-    typical = TYPICAL_SECONDS[False]
+    typical = {name: fam.tour_seconds[0] for name, fam in families.FAMILIES.items()}
     # The finished stage ran twice as slow as typical, so the rest should too.
-    estimate = remaining_estimate({"cnn": 2 * typical["cnn"]}, ["rnn", "gan"], fast=False)
-    assert estimate == pytest.approx(2 * (typical["rnn"] + typical["gan"]))
-    assert remaining_estimate({}, ["data"], fast=True) == TYPICAL_SECONDS[True]["data"]
+    estimate = remaining_estimate({"cnn": 2 * typical["cnn"]}, ["forecaster", "dcgan"], fast=False)
+    assert estimate == pytest.approx(2 * (typical["forecaster"] + typical["dcgan"]))
+    assert remaining_estimate({}, ["data"], fast=True) == 10.0
     # A quick data stage does not make the training stages look quick.
     assert remaining_estimate({"data": 1.0}, ["cnn"], fast=False) == typical["cnn"]
 
@@ -76,15 +90,16 @@ def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion):
 
     parser = Sections()
     parser.feed((tmp_path / "report.html").read_text())
-    for family in ("CNN", "RNN", "GAN"):
+    for family in ("CNN", "RNN: forecasting", "GAN: DCGAN", "GAN: WGAN-GP"):
         assert any(h.startswith(family) and n for h, n in parser.images.items()), (family, parser.images)
 
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    for key in ("rnn.co2_test_mae", "rnn.co2_seasonal_naive_mae", "rnn.char_bits_per_char",
-                "rnn.char_ngram_bits_per_char", "cnn.test_accuracy", "gan.dcgan_fcd", "gan.wgan_gp_fcd"):
+    trained = ("cnn", "forecaster", "char-lm", "dcgan", "wgan-gp")
+    for key in ("forecaster.test_mae", "forecaster.seasonal_naive_mae", "char-lm.bits_per_char",
+                "char-lm.ngram_bits_per_char", "cnn.test_accuracy", "dcgan.fcd", "wgan-gp.fcd"):
         stage, name = key.split(".")
         assert math.isfinite(metrics[stage][name]), key
-    numbers = [v for stage in ("cnn", "rnn", "gan") for v in metrics[stage].values()
+    numbers = [v for stage in trained for v in metrics[stage].values()
                if isinstance(v, (int, float)) and not isinstance(v, bool)]
     assert numbers and all(math.isfinite(v) for v in numbers)
-    assert {"cnn", "rnn", "gan", "total"} <= set(metrics["timings_seconds"])
+    assert {*trained, "total"} <= set(metrics["timings_seconds"])

@@ -1,9 +1,11 @@
 """The Mauna Loa CO2 series that ships inside statsmodels."""
 
+from __future__ import annotations
+
 import pandas as pd
 
 
-def load_co2():
+def load_co2() -> pd.Series:
     """Loads weekly atmospheric CO2 at Mauna Loa, March 1958 to December 2001.
 
     The series ships with statsmodels (`statsmodels.datasets.co2`), so it

@@ -13,6 +13,8 @@ below, so a truncated or altered copy is reported by name instead of being
 used.
 """
 
+from __future__ import annotations
+
 import gzip
 import hashlib
 import os
@@ -164,7 +166,8 @@ def _download_allowed(download):
     return os.environ.get("DLKIT_OFFLINE", "0") not in ("1", "true", "yes")
 
 
-def load_fashion_mnist(data_dir=None, download=None):
+def load_fashion_mnist(data_dir: str | os.PathLike[str] | None = None, download: bool | None = None
+                       ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Loads Fashion-MNIST as uint8 NumPy arrays, verified by SHA-256.
 
     Args:

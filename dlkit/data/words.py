@@ -1,5 +1,8 @@
 """English words for character-level language models."""
 
+from __future__ import annotations
+
+import os
 import re
 from pathlib import Path
 
@@ -9,7 +12,8 @@ SYSTEM_WORDS = Path("/usr/share/dict/words")
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
-def load_words(path=None, min_length=1, max_length=None):
+def load_words(path: str | os.PathLike[str] | None = None, min_length: int = 1,
+               max_length: int | None = None) -> list[str]:
     """Loads a word list as unique lowercase words made of the letters a-z.
 
     Entries with other characters (possessives such as "dog's", accented

@@ -12,8 +12,11 @@ Image arguments: float arrays in [-1, 1] (the generators' `tanh` range) or
 uint8 arrays in [0, 255], shaped `(N, 28, 28, 1)` or `(N, 28, 28)`.
 """
 
+from __future__ import annotations
+
 import functools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +27,7 @@ EVALUATOR_WEIGHTS = ASSETS / "fashion_mnist_evaluator.weights.h5"
 EVALUATOR_CARD = ASSETS / "fashion_mnist_evaluator.json"
 
 # The evaluator's architecture; the weights file must match it.
-EVALUATOR_CONFIG = {"filters": (32, 64, 128), "convs_per_block": 2, "dropout_rate": 0.1,
+EVALUATOR_CONFIG: dict[str, Any] = {"filters": (32, 64, 128), "convs_per_block": 2, "dropout_rate": 0.1,
                     "head_dropout_rate": 0.3, "dense_units": 128}
 FEATURE_LAYER = "dense"
 
@@ -144,7 +147,7 @@ def frechet_distance(features_a, features_b):
     return float(max(distance, 0.0))
 
 
-def frechet_classifier_distance(real_images, fake_images):
+def frechet_classifier_distance(real_images: np.ndarray, fake_images: np.ndarray) -> float:
     """FID's formula on the evaluator's features: lower is better, 0 for identical sets.
 
     Use a few thousand images per side: the estimate is biased upwards for
@@ -173,7 +176,7 @@ def classifier_score(fake_images):
     return float(np.exp(kl.mean()))
 
 
-def class_coverage(fake_images, num_classes=10):
+def class_coverage(fake_images: np.ndarray, num_classes: int = 10) -> dict[str, Any]:
     """Which classes the samples look like, and how evenly.
 
     Returns:

@@ -269,6 +269,10 @@ class TrainingResult:
         return self.extras.get("test_predictions")
 
 
+# `Family` has a field named `Settings`; inside its body, this is the class.
+_Settings = Settings
+
+
 @dataclasses.dataclass(frozen=True)
 class Family:
     """One registry entry: a family's settings, its training and its presentation.
@@ -298,12 +302,12 @@ class Family:
     name: str
     title: str
     task: str
-    Settings: type[Settings]
-    FULL: Settings
-    FAST: Settings
+    Settings: type[_Settings]
+    FULL: _Settings
+    FAST: _Settings
     fit: Callable[[Any, Run], Fitted]
     headline: Callable[[Mapping[str, Any]], str]
-    tour: Settings | None = None
+    tour: _Settings | None = None
     report: Callable[[Any, TrainingResult], None] | None = None
     outputs: tuple[str, ...] = ()
     tour_seconds: tuple[float, float] = (60.0, 10.0)
@@ -317,7 +321,7 @@ class Family:
 
     def train(
         self,
-        settings: Settings | None = None,
+        settings: _Settings | None = None,
         *,
         seed: int = 0,
         out: str | Path | None = None,

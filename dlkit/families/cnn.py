@@ -56,8 +56,12 @@ FULL = CNNSettings()
 FAST = CNNSettings(epochs=1, validation_size=1000, train_subset=12000, test_subset=2000)
 
 
-def fit(settings: CNNSettings, run: Run) -> Fitted:
-    """Seeded hold-out split, build, compile + fit with early stopping, test accuracy."""
+def fit(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Fitted:
+    """Seeded hold-out split, build, compile + fit with early stopping, test accuracy.
+
+    `model_kwargs` go to `cnn.build_cnn_classifier` beside the preset (a
+    sweep's one-off family: `dataclasses.replace(FAMILY, fit=functools.partial(fit, ...))`).
+    """
     # Keras and dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
     import keras
 
@@ -68,7 +72,7 @@ def fit(settings: CNNSettings, run: Run) -> Fitted:
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings.validation_size, run.seed)
     train_ds = data.make_image_dataset(x_fit, y_fit, settings.batch_size, seed=run.seed)
     val_ds = data.make_image_dataset(x_val, y_val, 512, shuffle=False)
-    model = cnn.build_cnn_classifier((28, 28, 1), 10, preset=settings.preset)
+    model = cnn.build_cnn_classifier((28, 28, 1), 10, preset=settings.preset, **model_kwargs)
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=settings.patience,
                                          restore_best_weights=True, mode="max")
     history = compile_and_fit(model, "sparse_categorical_crossentropy", train_ds, val_ds, settings, run,

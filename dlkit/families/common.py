@@ -7,6 +7,7 @@ TensorFlow.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,15 +15,18 @@ import numpy as np
 from dlkit import data
 from dlkit.families.base import Run, Settings
 
+Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
-def split_validation(x: np.ndarray, y: np.ndarray, validation_size: int, seed: int):
+
+def split_validation(x: np.ndarray, y: np.ndarray, validation_size: int, seed: int) -> Split:
     """A seeded random hold-out of `validation_size` examples from `(x, y)`."""
     order = np.random.default_rng(seed).permutation(len(x))
     val, train = order[:validation_size], order[validation_size:]
     return (x[train], y[train]), (x[val], y[val])
 
 
-def fashion_mnist_subset(train_subset: int | None, test_subset: int | None, seed: int, data_dir=None):
+def fashion_mnist_subset(train_subset: int | None, test_subset: int | None, seed: int,
+                         data_dir: str | Path | None = None) -> Split:
     """Fashion-MNIST, cut to `train_subset` / `test_subset` images when they are set.
 
     The subsets are seeded draws without replacement (training set first),
@@ -74,8 +78,8 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
     return history.history
 
 
-def fit_fashion_classifier(model: Any, to_inputs: Any, settings: Any, run: Run) -> tuple[Any, dict, dict, int,
-                                                                                      dict]:
+def fit_fashion_classifier(model: Any, to_inputs: Any, settings: Any, run: Run
+                           ) -> tuple[dict[str, list[float]], dict[str, Any], int, dict[str, Any]]:
     """Seeded hold-out, compile + fit, test accuracy: the recurrent image classifiers' shared body.
 
     `settings` needs `train_subset`, `test_subset`, `validation_size` and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -148,7 +149,7 @@ def headline(metrics: Mapping[str, Any]) -> str:
 
 def report(page: Any, result: TrainingResult) -> None:
     """The last test window's forecasts against the truth, and every method's error."""
-    m, settings = result.metrics, result.settings
+    m, settings = result.metrics, typing.cast(ForecasterSettings, result.settings)
     w, classical = result.extras["windows"], result.extras["baselines"]
     cell = m["cell"].upper()
     page.section(
@@ -170,6 +171,9 @@ def report(page: Any, result: TrainingResult) -> None:
 
 FAMILY = Family(
     name="forecaster", title="RNN forecaster", task="CO2 forecast, 26 weeks ahead",
-    Settings=ForecasterSettings, FULL=FULL, FAST=FAST, fit=fit, headline=headline, tour=FULL, tour_seconds=(60, 10),
+    Settings=ForecasterSettings, FULL=FULL, FAST=FAST, fit=fit, headline=headline,
+    # The tour trains the GRU: in the tour that trained both cells it forecast better (0.525
+    # against 0.553 ppm).
+    tour=FULL.replace(cell="gru"), tour_seconds=(60, 10),
     report=report,
 )

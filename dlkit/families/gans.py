@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -219,7 +220,7 @@ def headline(metrics: Mapping[str, Any]) -> str:
 
 def report(page: Any, result: TrainingResult) -> None:
     """The last sample grid, the progress GIF and the FCD between its floor and ceiling."""
-    m, settings, title = result.metrics, result.settings, result.family.upper()
+    m, settings, title = result.metrics, typing.cast(GANSettings, result.settings), result.family.upper()
     refs = reference_points(settings.eval_images, result.seed, settings.latent_dim)
     page.section(
         f"GAN: {title}",

@@ -7,6 +7,11 @@ Example:
 >>> tiny = cnn.build_cnn_classifier((28, 28, 1), 10, preset="tiny")
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import keras
 
 from dlkit.models._dtypes import output_dtype
@@ -82,7 +87,8 @@ def _augmentation_layers(augmentation):
     return layers
 
 
-def build_cnn_classifier(input_shape=(28, 28, 1), num_classes=10, preset=None, name="cnn_classifier", **kwargs):
+def build_cnn_classifier(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, preset: str | None = None,
+                         name: str = "cnn_classifier", **kwargs: Any) -> keras.Model:
     """Builds a convolutional image classifier (uncompiled).
 
     Blocks of `convs_per_block` convolutions, each block ending in 2x2
@@ -206,13 +212,13 @@ def _check_resolution(input_shape, filters, cfg):
 
 
 def build_dense_classifier(
-    input_shape=(28, 28, 1),
-    num_classes=10,
-    hidden_units=(256, 128),
-    dropout_rate=0.2,
-    output_activation="softmax",
-    name="dense_classifier",
-):
+    input_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int = 10,
+    hidden_units: Sequence[int] = (256, 128),
+    dropout_rate: float = 0.2,
+    output_activation: str = "softmax",
+    name: str = "dense_classifier",
+) -> keras.Model:
     """Builds the fully connected baseline: flatten, then hidden dense layers.
 
     It sees every pixel as a separate input, so it has no built-in notion of

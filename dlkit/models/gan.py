@@ -14,6 +14,10 @@ Example:
 >>> model.fit(images, epochs=10)
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import keras
 
 from dlkit.models._dtypes import output_dtype
@@ -35,8 +39,9 @@ __all__ = [
 ]
 
 
-def build_dcgan_generator(latent_dim=64, image_shape=(28, 28, 1), filters=(128, 64), kernel_size=4,
-                          name="generator"):
+def build_dcgan_generator(latent_dim: int = 64, image_shape: Sequence[int] = (28, 28, 1),
+                          filters: Sequence[int] = (128, 64), kernel_size: int = 4,
+                          name: str = "generator") -> keras.Model:
     """Builds a DCGAN generator: dense projection, reshape, transposed-convolution upsampling.
 
     A dense layer projects the latent vector to a `(H / 2^k, W / 2^k,
@@ -114,8 +119,9 @@ def _downsampling_stack(image_shape, filters, kernel_size, normalization, dropou
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_dcgan_discriminator(image_shape=(28, 28, 1), filters=(64, 128), kernel_size=4,
-                              dropout_rate=0.3, name="discriminator"):
+def build_dcgan_discriminator(image_shape: Sequence[int] = (28, 28, 1), filters: Sequence[int] = (64, 128),
+                              kernel_size: int = 4, dropout_rate: float = 0.3,
+                              name: str = "discriminator") -> keras.Model:
     """Builds a DCGAN discriminator: stride-2 convolutions, LeakyReLU, dropout, one logit.
 
     Args:
@@ -132,8 +138,9 @@ def build_dcgan_discriminator(image_shape=(28, 28, 1), filters=(64, 128), kernel
     return _downsampling_stack(image_shape, filters, kernel_size, None, dropout_rate, name)
 
 
-def build_wgan_critic(image_shape=(28, 28, 1), filters=(64, 128), kernel_size=4,
-                      normalization="layer", name="critic"):
+def build_wgan_critic(image_shape: Sequence[int] = (28, 28, 1), filters: Sequence[int] = (64, 128),
+                      kernel_size: int = 4, normalization: str | None = "layer",
+                      name: str = "critic") -> keras.Model:
     """Builds a WGAN critic: like the discriminator, with no batch norm and a linear score.
 
     Batch normalisation would make each score depend on the rest of the

@@ -14,6 +14,10 @@ global batch gives the same step on any number of replicas. Under a
 `keras.optimizers.LossScaleOptimizer`.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -87,7 +91,7 @@ def _uses_float16(*networks):
 class _GAN(keras.Model):
     """What both loops share: latent sampling, `generate`, trackers, (de)serialisation."""
 
-    _second_name = None  # "discriminator" or "critic"
+    _second_name: str  # "discriminator" or "critic", set by each loop
 
     def __init__(self, generator, second, latent_dim, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -279,7 +283,8 @@ class DCGAN(_GAN):
 
     _second_name = "discriminator"
 
-    def __init__(self, generator, discriminator, latent_dim, seed=None, **kwargs):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
         self.discriminator = discriminator
 
@@ -343,8 +348,9 @@ class WGAN(_GAN):
 
     _second_name = "critic"
 
-    def __init__(self, generator, critic, latent_dim, critic_steps=5, gradient_penalty_weight=10.0,
-                 clip_value=None, seed=None, **kwargs):
+    def __init__(self, generator: keras.Model, critic: keras.Model, latent_dim: int, critic_steps: int = 5,
+                 gradient_penalty_weight: float = 10.0, clip_value: float | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(generator, critic, latent_dim, seed=seed, **kwargs)
         check_positive_int("critic_steps", critic_steps)
         if gradient_penalty_weight is None or gradient_penalty_weight < 0:

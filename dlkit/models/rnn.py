@@ -18,6 +18,10 @@ Example:
 >>> model = rnn.build_rnn_classifier((28, 28), 10, cell="gru", units=64)
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import keras
 import numpy as np
 
@@ -69,9 +73,10 @@ def cudnn_compatible(layer):
 
 
 def build_rnn_classifier(
-    input_shape, num_classes, cell="lstm", units=64, num_layers=1, bidirectional=False,
-    dropout_rate=0.0, output_activation="softmax", name=None,
-):
+    input_shape: Sequence[int], num_classes: int, cell: str = "lstm", units: int = 64, num_layers: int = 1,
+    bidirectional: bool = False, dropout_rate: float = 0.0, output_activation: str = "softmax",
+    name: str | None = None,
+) -> keras.Model:
     """Builds a sequence classifier: recurrent layers, then a dense softmax.
 
     Args:
@@ -119,10 +124,10 @@ def _positive(v):
 
 
 def build_rnn_forecaster(
-    input_width, num_features, horizon, cell="lstm", units=64, num_layers=1,
-    bidirectional=False, dropout_rate=0.0, conv_filters=0, conv_kernel_size=3,
-    num_targets=1, name=None,
-):
+    input_width: int, num_features: int, horizon: int, cell: str = "lstm", units: int = 64, num_layers: int = 1,
+    bidirectional: bool = False, dropout_rate: float = 0.0, conv_filters: int = 0, conv_kernel_size: int = 3,
+    num_targets: int = 1, name: str | None = None,
+) -> keras.Model:
     """Builds a multi-step forecaster: the last state predicts all `horizon` steps at once.
 
     Predicting the whole horizon from one state (rather than feeding
@@ -169,8 +174,9 @@ def build_rnn_forecaster(
 
 
 def build_char_language_model(
-    vocab_size, cell="gru", embedding_dim=32, units=128, num_layers=1, dropout_rate=0.0, name=None,
-):
+    vocab_size: int, cell: str = "gru", embedding_dim: int = 32, units: int = 128, num_layers: int = 1,
+    dropout_rate: float = 0.0, name: str | None = None,
+) -> keras.Model:
     """Builds a character-level language model: next-character logits at every step.
 
     Args:
@@ -200,9 +206,10 @@ def build_char_language_model(
 
 
 def build_conv_rnn_classifier(
-    input_shape, num_classes, conv_filters=(32, 64), cell="lstm", units=64, num_layers=1,
-    bidirectional=False, dropout_rate=0.0, name=None,
-):
+    input_shape: Sequence[int], num_classes: int, conv_filters: Sequence[int] = (32, 64), cell: str = "lstm",
+    units: int = 64, num_layers: int = 1, bidirectional: bool = False, dropout_rate: float = 0.0,
+    name: str | None = None,
+) -> keras.Model:
     """Builds a CNN front end whose feature map is read row by row by an RNN.
 
     Convolution blocks (convolution, batch norm, ReLU, 2x2 max pooling) turn

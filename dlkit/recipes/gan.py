@@ -12,8 +12,8 @@ from dlkit.families.gans import (
 from dlkit.recipes.common import deprecated_train
 
 KINDS = ("dcgan", "wgan-gp", "wgan")
-GAN_FULL = {**gans.DCGAN.FULL.as_dict(), "critic_steps": gans.WGAN_GP.FULL.critic_steps}
-GAN_FAST = {**gans.DCGAN.FAST.as_dict(), "critic_steps": gans.WGAN_GP.FULL.critic_steps}
+GAN_FULL = {**gans.DCGAN.FULL.as_dict(), "critic_steps": gans.WGANSettings().critic_steps}
+GAN_FAST = {**gans.DCGAN.FAST.as_dict(), "critic_steps": gans.WGANSettings().critic_steps}
 
 __all__ = ["GAN_FAST", "GAN_FULL", "KINDS", "WALKTHROUGH_EPOCHS", "WALKTHROUGH_SEED_RUN", "QualityTracker",
            "build_gan", "compare_across_seeds", "output_extras", "quality", "reference_points", "train_gan"]
