@@ -22,14 +22,24 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import statistics
+import sys
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar
 
 from dlkit import validation
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack, dataclass_transform
+elif sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # only type checkers read it
+    def dataclass_transform(**kwargs: Any) -> Callable[[Any], Any]:
+        return lambda function: function
+
 S = TypeVar("S", bound="Settings")
+T = TypeVar("T")
 
 
 class SettingsError(ValueError, TypeError):
@@ -112,6 +122,41 @@ class Settings:
         return dataclasses.asdict(self)
 
 
+@dataclass_transform(frozen_default=True)
+def settings(**defaults: Any) -> Callable[[type[T]], type[T]]:
+    """Makes a family's frozen settings dataclass; `defaults` set the inherited fields' defaults.
+
+    A family's settings class declares its own fields as usual; the fields it
+    inherits (`epochs`, `batch_size`, a recurrent family's `cell`, ...) take
+    the family's values from the decorator, so that the class's defaults are
+    its full run and each inherited field stays declared (and documented) once.
+
+    Example:
+
+    >>> @settings(epochs=15, batch_size=64)
+    ... class MemorySettings(RecurrentSettings):
+    ...     length: int = 100
+
+    Raises:
+        TypeError: A name in `defaults` is not an inherited field.
+    """
+
+    def make(cls: type[T]) -> type[T]:
+        inherited = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        own = dict(cls.__dict__.get("__annotations__", {}))
+        annotations = {}
+        for name, value in defaults.items():
+            if name not in inherited or name in own:
+                raise TypeError(f"{cls.__qualname__}: expected defaults for inherited fields "
+                                f"({', '.join(inherited)}). Received: {name}")
+            annotations[name] = inherited[name].type
+            setattr(cls, name, value)
+        cls.__annotations__ = {**annotations, **own}
+        return dataclasses.dataclass(frozen=True)(cls)
+
+    return make
+
+
 def _parse(name: str, text: str, hint: Any) -> Any:
     """`text` as a value of the field's type: int, float, bool, str, a tuple of ints, or optional."""
     args = typing.get_args(hint)
@@ -176,6 +221,20 @@ class Timing:
             "examples_per_second": None if per_second is None else round(per_second, 1),
             "examples_per_epoch": self.examples_per_epoch,
         }
+
+
+class TrainOptions(TypedDict, total=False):
+    """The keyword arguments of `Family.train`, documented at `dlkit.runner.train`."""
+
+    seed: int
+    out: str | Path | None
+    data_dir: str | Path | None
+    callbacks: Sequence[Any]
+    resume: bool
+    overwrite: bool
+    keep_backup: bool
+    tensorboard: str | Path | None
+    verbose: int | str
 
 
 @dataclasses.dataclass
@@ -319,26 +378,19 @@ class Family:
                 raise TypeError(f"Family {self.name!r}: expected {label} to be a {self.Settings.__name__}. "
                                 f"Received: {type(settings).__name__}")
 
-    def train(
-        self,
-        settings: _Settings | None = None,
-        *,
-        seed: int = 0,
-        out: str | Path | None = None,
-        data_dir: str | Path | None = None,
-        callbacks: Sequence[Any] = (),
-        resume: bool = False,
-        overwrite: bool = False,
-        keep_backup: bool = False,
-        tensorboard: str | Path | None = None,
-        verbose: int | str = 2,
-    ) -> TrainingResult:
-        """Trains this family with `settings` (defaults to `FULL`); see `dlkit.runner.train`."""
+    def train(self, settings: _Settings | None = None, **options: Unpack[TrainOptions]) -> TrainingResult:
+        """Trains this family with `settings` (defaults to `FULL`).
+
+        The keyword arguments (`seed`, `out`, `data_dir`, `callbacks`,
+        `resume`, `overwrite`, `keep_backup`, `tensorboard`, `verbose`) are
+        `dlkit.runner.train`'s.
+
+        Example:
+
+        >>> cnn = dlkit.families.FAMILIES["cnn"]
+        >>> result = cnn.train(cnn.FAST.replace(epochs=2), seed=0, out="runs")
+        """
         # Imported here: dlkit.runner imports Keras, which `dlkit --help` must not pay for.
         from dlkit import runner
 
-        return runner.train(
-            self, self.FULL if settings is None else settings, seed=seed, out=out, data_dir=data_dir,
-            callbacks=callbacks, resume=resume, overwrite=overwrite, keep_backup=keep_backup,
-            tensorboard=tensorboard, verbose=verbose,
-        )
+        return runner.train(self, self.FULL if settings is None else settings, **options)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,13 +9,15 @@ import numpy as np
 
 from dlkit import data, validation
 from dlkit.evaluation.language import CharNGramModel
-from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult
-from dlkit.families.common import CELLS, compile_and_fit
+from dlkit.families.base import Family, Fitted, Run, TrainingResult, settings
+from dlkit.families.common import RecurrentSettings, compile_and_fit
 
 
-@dataclasses.dataclass(frozen=True)
-class CharLMSettings(Settings):
-    """How the character model trains (`rnn.build_char_language_model`).
+@settings(epochs=12, batch_size=128, units=256, learning_rate=3e-3)
+class CharLMSettings(RecurrentSettings):
+    """How the character model trains (`rnn.build_char_language_model`): the fields of
+    `RecurrentSettings` (12 epochs of batches of 128, 256 units, Adam at 3e-3 cosine-decayed
+    to 0), and:
 
     The full run (two LSTM layers of 256, 12 epochs) was chosen by a sweep of
     cells, sizes, depths and epochs: one GRU layer of 256 stays above the
@@ -24,11 +25,8 @@ class CharLMSettings(Settings):
     word list after about 12 epochs.
 
     Attributes:
-        cell: Defaults to `"lstm"`.
-        units: Defaults to `256`.
         num_layers: Stacked recurrent layers. Defaults to `2`.
         embedding_dim: Defaults to `32`.
-        learning_rate: Peak Adam rate, cosine-decayed to 0. Defaults to `3e-3`.
         validation_fraction: Words held out (no word in both parts). Defaults to `0.1`.
         max_word_length: Longer words are left out (a few long compounds
             would otherwise set every batch's padded length). Defaults to `20`.
@@ -37,27 +35,19 @@ class CharLMSettings(Settings):
             2.51). Defaults to `6`.
         word_subset: Train on a seeded draw of this many words, or `None`
             for all. Defaults to `None`.
-        epochs: Defaults to `12`.
-        batch_size: Defaults to `128`.
     """
 
-    epochs: int = 12
-    batch_size: int = 128
-    cell: str = "lstm"
-    units: int = 256
     num_layers: int = 2
     embedding_dim: int = 32
-    learning_rate: float = 3e-3
     validation_fraction: float = 0.1
     max_word_length: int = 20
     ngram_order: int = 6
     word_subset: int | None = None
 
     def validate(self) -> None:
-        validation.check_choice("cell", self.cell, CELLS)
-        for name in ("units", "num_layers", "embedding_dim", "max_word_length", "ngram_order"):
+        super().validate()
+        for name in ("num_layers", "embedding_dim", "max_word_length", "ngram_order"):
             validation.check_positive_int(name, getattr(self, name))
-        validation.check_positive_float("learning_rate", self.learning_rate)
         validation.check_fraction("validation_fraction", self.validation_fraction)
         validation.check_optional_positive_int("word_subset", self.word_subset)
 

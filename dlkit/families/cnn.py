@@ -2,54 +2,42 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from dlkit import data, evaluation, plots, validation
-from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult
-from dlkit.families.common import compile_and_fit, fashion_mnist_subset, split_validation
+from dlkit.families.base import Family, Fitted, Run, TrainingResult, settings
+from dlkit.families.common import (
+    FashionSettings,
+    compile_and_fit,
+    fashion_mnist_subset,
+    split_validation,
+)
 
 
-@dataclasses.dataclass(frozen=True)
-class CNNSettings(Settings):
-    """How the CNN trains.
+@settings(epochs=15, batch_size=128)
+class CNNSettings(FashionSettings):
+    """How the CNN trains. The hold-out and subsets as `FashionSettings`, and:
 
     Attributes:
         epochs: Defaults to `15`.
         batch_size: Defaults to `128`.
         learning_rate: Peak Adam learning rate; a cosine decay takes it to 0
             over `epochs`. Defaults to `2e-3`.
-        validation_size: Training images held out (seeded) for early
-            stopping. Defaults to `5000`.
         patience: Epochs without a better validation accuracy before
             stopping (the best weights are restored). Defaults to `4`.
         preset: `cnn.PRESETS` name. Defaults to `"default"`.
-        train_subset: Train on a seeded draw of this many images, or `None`
-            for all 60,000. Defaults to `None`.
-        test_subset: Evaluate on a seeded draw of this many test images, or
-            `None` for all 10,000. Defaults to `None`.
     """
 
-    epochs: int = 15
-    batch_size: int = 128
     learning_rate: float = 2e-3
-    validation_size: int = 5000
     patience: int = 4
     preset: str = "default"
-    train_subset: int | None = None
-    test_subset: int | None = None
 
     def validate(self) -> None:
+        super().validate()
         validation.check_positive_float("learning_rate", self.learning_rate)
-        validation.check_positive_int("validation_size", self.validation_size)
         validation.check_positive_int("patience", self.patience)
         validation.check_choice("preset", self.preset, ("default", "tiny"))
-        validation.check_optional_positive_int("train_subset", self.train_subset)
-        validation.check_optional_positive_int("test_subset", self.test_subset)
-        if self.train_subset is not None and self.validation_size >= self.train_subset:
-            raise ValueError(f"Expected `validation_size` below train_subset={self.train_subset}. "
-                             f"Received: validation_size={self.validation_size}")
 
 
 FULL = CNNSettings()

@@ -7,13 +7,64 @@ TensorFlow.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dlkit import data
-from dlkit.families.base import Run, Settings
+from dlkit import data, validation
+from dlkit.families.base import Fitted, Run, Settings
+
+CELLS = ("lstm", "gru", "simple")
+
+
+@dataclasses.dataclass(frozen=True)
+class RecurrentSettings(Settings):
+    """The fields every recurrent family has (a family sets its own defaults).
+
+    Attributes:
+        cell: `"lstm"`, `"gru"` or `"simple"`. Defaults to `"lstm"`.
+        units: Recurrent units per layer. Defaults to `64`.
+        learning_rate: Adam's (peak) learning rate. Defaults to `1e-3`.
+    """
+
+    cell: str = "lstm"
+    units: int = 64
+    learning_rate: float = 1e-3
+
+    def validate(self) -> None:
+        super().validate()
+        validation.check_choice("cell", self.cell, CELLS)
+        validation.check_positive_int("units", self.units)
+        validation.check_positive_float("learning_rate", self.learning_rate)
+
+
+@dataclasses.dataclass(frozen=True)
+class FashionSettings(Settings):
+    """The fields every Fashion-MNIST classifier has: a seeded hold-out and optional subsets.
+
+    Attributes:
+        validation_size: Training images held out (seeded) for validation.
+            Defaults to `5000`.
+        train_subset: Train on a seeded draw of this many images, or `None`
+            for all 60,000. Defaults to `None`.
+        test_subset: Evaluate on a seeded draw of this many test images, or
+            `None` for all 10,000. Defaults to `None`.
+    """
+
+    validation_size: int = 5000
+    train_subset: int | None = None
+    test_subset: int | None = None
+
+    def validate(self) -> None:
+        super().validate()
+        validation.check_positive_int("validation_size", self.validation_size)
+        validation.check_optional_positive_int("train_subset", self.train_subset)
+        validation.check_optional_positive_int("test_subset", self.test_subset)
+        if self.train_subset is not None and self.validation_size >= self.train_subset:
+            raise ValueError(f"Expected `validation_size` below train_subset={self.train_subset}. "
+                             f"Received: validation_size={self.validation_size}")
 
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -78,15 +129,11 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
     return history.history
 
 
-def fit_fashion_classifier(model: Any, to_inputs: Any, settings: Any, run: Run
-                           ) -> tuple[dict[str, list[float]], dict[str, Any], int, dict[str, Any]]:
+def fit_fashion_classifier(model: Any, to_inputs: Any, settings: Any, run: Run) -> Fitted:
     """Seeded hold-out, compile + fit, test accuracy: the recurrent image classifiers' shared body.
 
-    `settings` needs `train_subset`, `test_subset`, `validation_size` and
-    `learning_rate`; `to_inputs` turns uint8 images into the model's input.
-
-    Returns:
-        `(history, metrics, examples_per_epoch, extras)`.
+    `settings` are `RecurrentSettings` and `FashionSettings`; `to_inputs`
+    turns uint8 images into the model's input.
     """
     from dlkit import evaluation
 
@@ -98,7 +145,6 @@ def fit_fashion_classifier(model: Any, to_inputs: Any, settings: Any, run: Run
                               metrics=("accuracy",))
     predictions = evaluation.predict_classes(model, to_inputs(x_test))
     metrics = {"cell": settings.cell, "test_accuracy": evaluation.accuracy(y_test, predictions)}
-    return history, metrics, len(x_fit), {"test_labels": y_test, "test_predictions": predictions}
+    return Fitted(model, history, metrics, examples_per_epoch=len(x_fit),
+                  extras={"test_labels": y_test, "test_predictions": predictions})
 
-
-CELLS = ("lstm", "gru", "simple")

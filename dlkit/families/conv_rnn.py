@@ -2,49 +2,29 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from dlkit import data, validation
-from dlkit.families.base import Family, Fitted, Run, Settings
-from dlkit.families.common import CELLS, fit_fashion_classifier
+from dlkit.families.base import Family, Fitted, Run, settings
+from dlkit.families.common import FashionSettings, RecurrentSettings, fit_fashion_classifier
 
 
-@dataclasses.dataclass(frozen=True)
-class ConvRNNSettings(Settings):
-    """How the conv + RNN classifier trains (`rnn.build_conv_rnn_classifier`).
+@settings(epochs=10, batch_size=128, learning_rate=2e-3)
+class ConvRNNSettings(RecurrentSettings, FashionSettings):
+    """How the conv + RNN classifier trains (`rnn.build_conv_rnn_classifier`): the fields of
+    `RecurrentSettings` and `FashionSettings` (10 epochs of batches of 128, 64 units, Adam at
+    2e-3), and:
 
     Attributes:
-        cell: Defaults to `"lstm"`.
-        units: Recurrent units. Defaults to `64`.
         conv_filters: Filters of each convolution block. Defaults to `(32, 64)`.
-        learning_rate: Adam's. Defaults to `2e-3`.
-        validation_size: Defaults to `5000`.
-        train_subset: Defaults to `None` (all images).
-        test_subset: Defaults to `None` (all images).
-        epochs: Defaults to `10`.
-        batch_size: Defaults to `128`.
     """
 
-    epochs: int = 10
-    batch_size: int = 128
-    cell: str = "lstm"
-    units: int = 64
     conv_filters: tuple[int, ...] = (32, 64)
-    learning_rate: float = 2e-3
-    validation_size: int = 5000
-    train_subset: int | None = None
-    test_subset: int | None = None
 
     def validate(self) -> None:
-        validation.check_choice("cell", self.cell, CELLS)
-        validation.check_positive_int("units", self.units)
+        super().validate()
         validation.check_positive_int_sequence("conv_filters", self.conv_filters)
-        validation.check_positive_float("learning_rate", self.learning_rate)
-        validation.check_positive_int("validation_size", self.validation_size)
-        validation.check_optional_positive_int("train_subset", self.train_subset)
-        validation.check_optional_positive_int("test_subset", self.test_subset)
 
 
 FULL = ConvRNNSettings()
@@ -57,8 +37,7 @@ def fit(settings: ConvRNNSettings, run: Run) -> Fitted:
 
     model = rnn.build_conv_rnn_classifier((28, 28, 1), 10, conv_filters=settings.conv_filters,
                                           cell=settings.cell, units=settings.units)
-    history, metrics, examples, extras = fit_fashion_classifier(model, data.scale_images, settings, run)
-    return Fitted(model, history, metrics, examples_per_epoch=examples, extras=extras)
+    return fit_fashion_classifier(model, data.scale_images, settings, run)
 
 
 def headline(metrics: Mapping[str, Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 from collections.abc import Mapping
 from typing import Any
@@ -11,48 +10,38 @@ import numpy as np
 
 from dlkit import data, plots, validation
 from dlkit.evaluation import forecasting
-from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult
-from dlkit.families.common import CELLS, compile_and_fit
+from dlkit.families.base import Family, Fitted, Run, TrainingResult, settings
+from dlkit.families.common import RecurrentSettings, compile_and_fit
 
 
-@dataclasses.dataclass(frozen=True)
-class ForecasterSettings(Settings):
-    """How the CO2 forecaster trains (`rnn.build_rnn_forecaster`).
+@settings(epochs=60, batch_size=32, learning_rate=2e-3)
+class ForecasterSettings(RecurrentSettings):
+    """How the CO2 forecaster trains (`rnn.build_rnn_forecaster`): the fields of
+    `RecurrentSettings` (60 epochs of batches of 32, 64 units, Adam at 2e-3), and:
 
     Attributes:
-        cell: Defaults to `"lstm"`.
         input_width: Weeks read. Defaults to `104`.
         horizon: Weeks forecast. Defaults to `26`.
         season: Weeks per season, for the seasonal baselines. Defaults to `52`.
-        units: Defaults to `64`.
         conv_filters: Filters of a `Conv1D` front end, or `0` for none. Defaults to `0`.
-        learning_rate: Adam's. Defaults to `2e-3`.
         train_fraction: Oldest share of the series trained on. Defaults to `0.7`.
         validation_fraction: The next share, for early stopping. Defaults to `0.15`.
         patience: Early-stopping patience (best weights restored). Defaults to `10`.
-        epochs: Defaults to `60`.
-        batch_size: Defaults to `32`.
     """
 
-    epochs: int = 60
-    batch_size: int = 32
-    cell: str = "lstm"
     input_width: int = 104
     horizon: int = 26
     season: int = 52
-    units: int = 64
     conv_filters: int = 0
-    learning_rate: float = 2e-3
     train_fraction: float = 0.7
     validation_fraction: float = 0.15
     patience: int = 10
 
     def validate(self) -> None:
-        validation.check_choice("cell", self.cell, CELLS)
-        for name in ("input_width", "horizon", "season", "units", "patience"):
+        super().validate()
+        for name in ("input_width", "horizon", "season", "patience"):
             validation.check_positive_int(name, getattr(self, name))
         validation.check_positive_int("conv_filters", self.conv_filters, minimum=0)
-        validation.check_positive_float("learning_rate", self.learning_rate)
         validation.check_fraction("train_fraction", self.train_fraction)
         validation.check_fraction("validation_fraction", self.validation_fraction)
         if self.train_fraction + self.validation_fraction >= 1:

@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 
 from dlkit import data, plots, validation
-from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult
+from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult, settings
 
 
-@dataclasses.dataclass(frozen=True)
+@settings(epochs=10, batch_size=64)
 class GANSettings(Settings):
     """What every GAN family's run shares.
 
@@ -49,14 +49,13 @@ class GANSettings(Settings):
             after every epoch (`extras["quality"]`). Defaults to `False`.
     """
 
-    epochs: int = 10
-    batch_size: int = 64
     latent_dim: int = 64
     eval_images: int = 5000
     train_subset: int | None = None
     track_quality: bool = False
 
     def validate(self) -> None:
+        super().validate()
         validation.check_positive_int("latent_dim", self.latent_dim)
         validation.check_positive_int("eval_images", self.eval_images, minimum=2)
         validation.check_optional_positive_int("train_subset", self.train_subset)

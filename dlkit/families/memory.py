@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,42 +9,31 @@ import numpy as np
 
 from dlkit import validation
 from dlkit.data.synthetic import make_adding_problem, within_tolerance
-from dlkit.families.base import Family, Fitted, Run, Settings
-from dlkit.families.common import CELLS, compile_and_fit
+from dlkit.families.base import Family, Fitted, Run, settings
+from dlkit.families.common import RecurrentSettings, compile_and_fit
 
 
-@dataclasses.dataclass(frozen=True)
-class MemorySettings(Settings):
-    """How the memory task trains (`data.make_adding_problem`).
+@settings(epochs=15, batch_size=64, units=32, learning_rate=3e-3)
+class MemorySettings(RecurrentSettings):
+    """How the memory task trains (`data.make_adding_problem`): the fields of
+    `RecurrentSettings` (15 epochs of batches of 64, 32 units, Adam at 3e-3), and:
 
     Attributes:
-        cell: `"lstm"`, `"gru"` or `"simple"`. Defaults to `"lstm"`.
         length: Steps per sequence; the two marked numbers can be this far
             apart. Defaults to `100`.
-        units: Recurrent units. Defaults to `32`.
         train_sequences: Defaults to `16000`.
         validation_sequences: Defaults to `2000`.
-        learning_rate: Adam's. Defaults to `3e-3`.
-        epochs: Defaults to `15`.
-        batch_size: Defaults to `64`.
     """
 
-    epochs: int = 15
-    batch_size: int = 64
-    cell: str = "lstm"
     length: int = 100
-    units: int = 32
     train_sequences: int = 16000
     validation_sequences: int = 2000
-    learning_rate: float = 3e-3
 
     def validate(self) -> None:
-        validation.check_choice("cell", self.cell, CELLS)
+        super().validate()
         validation.check_positive_int("length", self.length, minimum=2)
-        validation.check_positive_int("units", self.units)
         validation.check_positive_int("train_sequences", self.train_sequences)
         validation.check_positive_int("validation_sequences", self.validation_sequences)
-        validation.check_positive_float("learning_rate", self.learning_rate)
 
 
 FULL = MemorySettings()

@@ -107,3 +107,22 @@ def test_a_bad_setting_on_the_command_line_costs_no_tensorflow_import():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["2", "False", "False"], result.stderr[-1000:]
     assert "Did you mean 'epochs'?" in result.stderr
+
+
+def test_the_settings_decorator_sets_inherited_defaults_and_refuses_unknown_ones():
+    from dlkit.families.base import settings
+    from dlkit.families.common import RecurrentSettings
+
+    @settings(epochs=7, units=9)
+    class Demo(RecurrentSettings):
+        length: int = 3
+
+    demo = Demo()
+    assert (demo.epochs, demo.units, demo.cell, demo.length) == (7, 9, "lstm", 3)
+    assert Demo.field_names()[:2] == ("epochs", "batch_size")  # inherited fields keep their place
+    with pytest.raises(SettingsError, match="Expected `units` to be an integer >= 1. Received: units=0"):
+        Demo(units=0)
+    with pytest.raises(TypeError, match=r"Demo2: expected defaults for inherited fields .*Received: lenght"):
+        @settings(lenght=3)
+        class Demo2(Demo):  # noqa: F841 (the decorator raises)
+            pass
