@@ -8,10 +8,20 @@ included, and never a non-finite backup) and `FiniteModelCheckpoint`
 (`ModelCheckpoint` that never writes non-finite weights).
 """
 
+import json
+import os
+import shutil
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
+from PIL import Image
+
+from dlkit.evaluation import gan as gan_metrics
+from dlkit.models.gan_loops import DCGAN, WGAN
+from dlkit.saving import CorruptFileError, read_json, write_text
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -120,10 +130,6 @@ class GANSampleGrid(keras.callbacks.Callback):
         self.frames.append(frame)
         self.epochs.append(epoch)
         if self.directory is not None:
-            from pathlib import Path
-
-            from PIL import Image
-
             path = Path(self.directory)
             path.mkdir(parents=True, exist_ok=True)
             Image.fromarray(frame).save(path / f"epoch_{epoch:03d}.png")
@@ -139,10 +145,6 @@ def save_progress_gif(frames, path, seconds_per_frame=0.4, scale=2):
     Returns:
         The path written.
     """
-    from pathlib import Path
-
-    from PIL import Image
-
     if not frames:
         raise ValueError("Expected at least one frame. Received: none")
     images = [Image.fromarray(np.asarray(f)).resize(
@@ -192,8 +194,6 @@ def _build_optimizers(model):
     generator; Keras's `BackupAndRestore` builds only `model.optimizer`, so on
     its own it saves the two optimizers' state but silently skips loading it.
     """
-    from dlkit.models.gan_loops import DCGAN, WGAN
-
     if isinstance(model, (DCGAN, WGAN)) and getattr(model, "d_optimizer", None) is not None:
         generator, second = model.networks.values()
         for optimizer, network in ((model.d_optimizer, second), (model.g_optimizer, generator)):
@@ -260,8 +260,6 @@ class ResumableBackup(keras.callbacks.Callback):
         super().__init__()
         if not backup_dir:
             raise ValueError(f"Expected a directory for `backup_dir`. Received: backup_dir={backup_dir!r}")
-        from pathlib import Path
-
         self.backup_dir = Path(backup_dir)
         self.delete_checkpoint = bool(delete_checkpoint)
         self.restore_on_nan = bool(restore_on_nan)
@@ -270,8 +268,6 @@ class ResumableBackup(keras.callbacks.Callback):
 
     # The state on disk: `latest.json` names the folder of the newest complete backup.
     def _latest(self):
-        from dlkit.saving import CorruptFileError, read_json
-
         path = self.backup_dir / self.LATEST
         if not path.is_file():
             return None
@@ -282,8 +278,6 @@ class ResumableBackup(keras.callbacks.Callback):
         return state
 
     def _load(self, state):
-        from dlkit.saving import CorruptFileError
-
         folder = self.backup_dir / state["folder"]
         _build_optimizers(self.model)
         weights, rng = folder / "state.weights.h5", folder / "rng_state.npz"
@@ -329,12 +323,6 @@ class ResumableBackup(keras.callbacks.Callback):
         self._save(epoch + 1)
 
     def _save(self, epochs_done):
-        import json
-        import os
-        import shutil
-
-        from dlkit.saving import write_text
-
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         folder = f"epoch_{epochs_done:05d}"
         target = self.backup_dir / folder
@@ -361,8 +349,6 @@ class ResumableBackup(keras.callbacks.Callback):
                 self._load(state)
             return
         if self.delete_checkpoint and self.backup_dir.exists():
-            import shutil
-
             shutil.rmtree(self.backup_dir)
 
 
@@ -413,13 +399,11 @@ class QualityTracker(keras.callbacks.Callback):
         self.history = []
 
     def on_epoch_end(self, epoch, logs=None):
-        from dlkit.evaluation import gan as metrics  # loads the evaluator network on first use
-
         fake = self.model.generate(self.num_images, seed=self.seed)
-        coverage = metrics.class_coverage(fake)
+        coverage = gan_metrics.class_coverage(fake)
         self.history.append({
             "epoch": epoch + 1,
-            "fcd": metrics.frechet_classifier_distance(self.real_images, fake),
+            "fcd": gan_metrics.frechet_classifier_distance(self.real_images, fake),
             "coverage_entropy": coverage["normalized_entropy"],
             "classes_covered": coverage["classes_covered"],
             **{k: float(v) for k, v in (logs or {}).items()},
@@ -451,14 +435,10 @@ class GANTensorBoard(keras.callbacks.Callback):
         self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
-        import tensorflow as tf  # tf.summary: TensorBoard's own format
-
-        from dlkit.evaluation import gan as metrics
-
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(self.log_dir)
         fake = self.model.generate(self.num_images, seed=self.seed)
-        fcd = metrics.frechet_classifier_distance(self.real_images, fake)
+        fcd = gan_metrics.frechet_classifier_distance(self.real_images, fake)
         frame = self.grid.frames[-1] if self.grid.frames else self.grid.render()
         image = frame[np.newaxis, ..., np.newaxis] if frame.ndim == 2 else frame[np.newaxis]
         with self._writer.as_default(step=epoch):

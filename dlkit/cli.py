@@ -1,7 +1,22 @@
-"""The `dlkit` command line."""
+"""The `dlkit` command line.
+
+TensorFlow and Keras are imported inside the functions that train, never at
+the top: `dlkit --help` and a command line refused for a bad argument or
+setting answer without paying for that import (a few seconds).
+"""
 
 import argparse
+import logging
+import os
 import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from dlkit import families
+from dlkit.data.errors import CorruptDataError, DataNotFoundError
+from dlkit.precision import policy_blocker
+from dlkit.runs import OutputError
 
 
 def _int_at_least(minimum, description):
@@ -25,8 +40,6 @@ _non_negative_int = _int_at_least(0, "non-negative")
 
 def _existing_dir(text):
     """An argparse type: a directory that exists (a typo must not fall back silently)."""
-    from pathlib import Path
-
     if not Path(text).is_dir():
         raise argparse.ArgumentTypeError(f"expected an existing directory, received {text!r}")
     return text
@@ -34,8 +47,6 @@ def _existing_dir(text):
 
 def _output_dir(text):
     """An argparse type: a directory path that is not an existing file (created later)."""
-    from pathlib import Path
-
     if Path(text).exists() and not Path(text).is_dir():
         raise argparse.ArgumentTypeError(f"expected a directory, received {text!r}, which is a file")
     return text
@@ -84,8 +95,6 @@ def build_parser():
     tour.add_argument("--data-dir", type=_existing_dir, default=None, metavar="DIR",
                       help="directory with the Fashion-MNIST IDX files, searched first")
     _add_common_options(tour)
-
-    from dlkit import families  # no TensorFlow: the registry lists families without training them
 
     names = list(families.FAMILIES)
     listing = "\n".join(f"  {name:<12} {fam.title}: {fam.task}" for name, fam in families.FAMILIES.items())
@@ -155,7 +164,7 @@ def make_strategy(name):
     Raises:
         StrategyError: It cannot be created (no TPU, a bad `TF_CONFIG`, ...).
     """
-    import tensorflow as tf
+    import tensorflow as tf  # see the module docstring
 
     try:
         if name == "default":
@@ -189,7 +198,7 @@ def _tpu_strategy(tf):
 
 
 def _workers(strategy):
-    import tensorflow as tf
+    import tensorflow as tf  # see the module docstring
 
     if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         return 1
@@ -199,9 +208,7 @@ def _workers(strategy):
 
 def _train_distributed(args):
     """`_train` inside the chosen strategy's scope and under the chosen dtype policy."""
-    import keras
-
-    from dlkit.precision import policy_blocker
+    import keras  # see the module docstring
 
     blocker = policy_blocker(args.precision)
     if blocker:
@@ -209,8 +216,6 @@ def _train_distributed(args):
     strategy = make_strategy(args.strategy)
     workers = _workers(strategy)
     if workers > 1 and not args.family_entry.multi_worker:
-        from dlkit import families
-
         able = [name for name, fam in families.FAMILIES.items() if fam.multi_worker]
         # Keras 3 fit() of labelled (x, y) data fails across workers
         # (keras-team/keras#20585); the GAN loops handle it.
@@ -244,8 +249,6 @@ def _settings(parser, args):
 
     Decided before TensorFlow is imported: a misspelt setting costs nothing.
     """
-    from dlkit import families
-
     changes = {}
     if args.family in LEGACY_CELLS:
         task = args.task or "co2"
@@ -287,9 +290,6 @@ def _import_tensorflow_quietly(verbose):
     what was held back is printed. Nothing is held back when the user asks
     for it: `--verbose`, or `TF_CPP_MIN_LOG_LEVEL=0` in the environment.
     """
-    import os
-    import tempfile
-
     if "tensorflow" in sys.modules:  # imported by the caller already: its lines are out
         return
     if verbose or os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
@@ -320,15 +320,11 @@ def _import_tensorflow_quietly(verbose):
 def _report(error, code, debug):
     print(f"dlkit: error: {_one_line(error)}", file=sys.stderr)
     if debug:
-        import traceback
-
         traceback.print_exception(error)
     return code
 
 
 def main(argv=None):
-    import logging
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "train":
@@ -338,12 +334,10 @@ def main(argv=None):
         # tf.function retracing notices fire when many small models predict in
         # one process (the tour); they are not actionable on a command line.
         logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    from dlkit.data.errors import CorruptDataError, DataNotFoundError
-    from dlkit.runs import OutputError
 
     try:
         if args.command == "tour":
-            from dlkit.tour import run_tour
+            from dlkit.tour import run_tour  # imports Keras: see the module docstring
 
             run_tour(args.out, fast=args.fast, seed=args.seed, data_dir=args.data_dir,
                      overwrite=args.overwrite)

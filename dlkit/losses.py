@@ -9,6 +9,7 @@ so that the gradients summed over replicas are those of the global-batch mean.
 """
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 
@@ -37,8 +38,6 @@ def scale_loss_for_replicas(loss):
     Returns:
         `loss / num_replicas_in_sync`.
     """
-    import tensorflow as tf
-
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     if replicas == 1:
         return loss
@@ -112,8 +111,6 @@ def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, ep
     Returns:
         The scalar penalty (not yet multiplied by its weight).
     """
-    import tensorflow as tf
-
     batch = ops.shape(real_images)[0]
     rank = len(real_images.shape)
     if alpha is None:

@@ -1,9 +1,13 @@
 """Figures shared by every family. Each function returns a matplotlib Figure."""
 
+import os
+import sys
+
 import numpy as np
 
 
 def _plt():
+    """pyplot, imported on first use: `dlkit --help` should not pay for matplotlib."""
     import matplotlib
 
     # Fall back to a file-only backend where there is no display (CI, ssh).
@@ -15,9 +19,6 @@ def _plt():
 
 
 def _has_display():
-    import os
-    import sys
-
     return "ipykernel" in sys.modules or bool(os.environ.get("DISPLAY"))
 
 
@@ -265,7 +266,7 @@ def feature_maps_plot(model, layer_names, image, max_maps=8, title=None):
         A Figure with `len(layer_names)` rows of `1 + max_maps` axes (the
         input image first).
     """
-    import keras
+    import keras  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     plt = _plt()
     layer_names = list(layer_names)

@@ -5,6 +5,8 @@ import html
 import io
 from pathlib import Path
 
+from dlkit.saving import write_text
+
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
 h1 { border-bottom: 2px solid #444; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
@@ -18,7 +20,7 @@ figcaption { font-size: .9em; color: #555; } img { max-width: 100%; }
 
 def figure_to_png(fig, dpi=100):
     """Renders a matplotlib figure to PNG bytes and closes it."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazily: kept out of `dlkit --help`
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
@@ -87,8 +89,6 @@ class Report:
         )
 
     def write(self, path):
-        from dlkit.saving import write_text
-
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return write_text(path, self.to_html())

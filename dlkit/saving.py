@@ -83,7 +83,7 @@ def load_model(path, compile=True):
         FileNotFoundError: `path` does not exist.
         CorruptFileError: It exists but cannot be read as a Keras model.
     """
-    import keras
+    import keras  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     path = Path(path)
     if not path.is_file():

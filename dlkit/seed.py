@@ -49,6 +49,7 @@ def set_seed(seed: int, deterministic: bool = False) -> None:
             f"Expected `deterministic` to be True or False. Received: deterministic={deterministic!r}"
         )
     seed = int(seed)
+    # Lazily: `import dlkit` (which imports this) must not import TensorFlow.
     import keras
     import tensorflow as tf
 

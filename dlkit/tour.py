@@ -6,14 +6,18 @@ adds sections to the report and an entry to `metrics.json`, and is timed.
 This module names no family: a family joins the tour by its registry entry.
 """
 
+import os
 import platform
 import sys
 import time
 
+import keras
 import numpy as np
+import tensorflow as tf
 
-from dlkit import plots, runs, saving
+from dlkit import data, families, plots, runs, saving
 from dlkit.report import Report
+from dlkit.seed import set_seed
 
 
 def _log(message):
@@ -22,11 +26,6 @@ def _log(message):
 
 def environment_info(seed, fast):
     """Hardware, library versions and the run settings, for metrics.json."""
-    import os
-
-    import keras
-    import tensorflow as tf
-
     return {
         "seed": seed,
         "fast": fast,
@@ -41,8 +40,6 @@ def environment_info(seed, fast):
 
 def data_stage(report, seed, fast, data_dir=None, out=None):
     """The datasets every family trains on: a look at each, with statistics."""
-    from dlkit import data
-
     rng = np.random.default_rng(seed)
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(data_dir=data_dir)
     per_class = 10
@@ -125,8 +122,6 @@ def summary_rows(metrics):
 
     Families that did not run are left out, so a partial tour still summarises.
     """
-    from dlkit import families
-
     rows = []
     for name, family in families.FAMILIES.items():
         m = metrics.get(name)
@@ -138,15 +133,11 @@ def summary_rows(metrics):
 
 def tour_stages():
     """The tour's stages in order: the data, then every family with a tour run (the registry's order)."""
-    from dlkit import families
-
     return ["data", *(name for name, family in families.FAMILIES.items() if family.tour is not None)]
 
 
 def _stage_seconds(name, fast):
     """A stage's rough duration on two CPU cores (`Family.tour_seconds`), for the estimate of what is left."""
-    from dlkit import families
-
     if name == "data":
         return 10.0 if fast else 5.0
     full, quick = families.FAMILIES[name].tour_seconds if name in families.FAMILIES else (60.0, 10.0)
@@ -165,8 +156,6 @@ def remaining_estimate(done, todo, fast):
 
 def tour_entries(stages=None):
     """Every name a tour of `stages` writes into its output directory (what `overwrite` guards)."""
-    from dlkit import families
-
     names = [n for n in (stages or tour_stages()) if n in families.FAMILIES]
     runs_written = [entry for n in names for entry in runs.run_entries(n, families.FAMILIES[n].outputs)]
     return ("report.html", "metrics.json", *runs_written)
@@ -191,9 +180,6 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None, overwrite=Fals
     Raises:
         runs.RunExistsError: `out` holds a tour's files and `overwrite` is off.
     """
-    from dlkit import families
-    from dlkit.seed import set_seed
-
     known = ["data", *families.FAMILIES]
     names = list(stages or tour_stages())
     unknown = [n for n in names if n not in known]

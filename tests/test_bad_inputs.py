@@ -337,7 +337,7 @@ CLI_CASES = [
     ("zero_epochs", ["train", "cnn", "--epochs", "0"], ["--epochs", "'0'"]),
     ("text_batch_size", ["train", "cnn", "--batch-size", "big"], ["--batch-size", "'big'"]),
     ("negative_seed", ["tour", "--seed", "-2"], ["--seed", "'-2'"]),
-    ("unknown_family", ["train", "transformer"], ["family", "'transformer'"]),
+    ("unknown_family", ["train", "transformer"], ["FAMILY", "'transformer'"]),
     ("unknown_task", ["train", "lstm", "--task", "poetry"], ["--task", "'poetry'"]),
     ("unknown_command", ["fly"], ["'fly'"]),
     ("unknown_option", ["tour", "--bogus"], ["--bogus"]),

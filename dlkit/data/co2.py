@@ -25,7 +25,7 @@ def load_co2() -> pd.Series:
     >>> co2.index.freqstr, co2.isna().sum()
     ('W-SAT', 0)
     """
-    from statsmodels.datasets import co2 as co2_dataset
+    from statsmodels.datasets import co2 as co2_dataset  # lazily: statsmodels is slow to import
 
     frame = co2_dataset.load_pandas().data
     series = frame["co2"].astype("float64")

@@ -152,7 +152,7 @@ def _parse_idx(raw):
 
 
 def _download_with_keras():
-    import keras
+    import keras  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     # Keras stores the files in ~/.keras/datasets/fashion-mnist, which is in
     # the lookup order above, so the next call finds them locally.

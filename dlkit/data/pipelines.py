@@ -7,6 +7,8 @@ Words: a character vocabulary and fixed-length encodings.
 
 import numpy as np
 
+from dlkit.validation import check_positive_int
+
 VALUE_RANGES = {"unit": (0.0, 1.0), "symmetric": (-1.0, 1.0)}
 
 
@@ -92,7 +94,7 @@ def make_image_dataset(
 
     >>> ds = make_image_dataset(x_train, y_train, batch_size=64, seed=0)
     """
-    import tensorflow as tf
+    import tensorflow as tf  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     _check_value_range(value_range)
     images = _uint8_batch(images)
@@ -335,9 +337,7 @@ def make_next_id_dataset(encoded, batch_size, shuffle=True, seed=None, bucket_wi
         the row shifted by one; its cardinality is known, so Keras shows
         progress.
     """
-    import tensorflow as tf
-
-    from dlkit.validation import check_positive_int
+    import tensorflow as tf  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     check_positive_int("batch_size", batch_size)
     if bucket_width is not None:

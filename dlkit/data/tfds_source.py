@@ -23,7 +23,7 @@ def load_tfds(name, split="train", data_dir=None, as_supervised=True, download=T
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"Expected `name` to be a TFDS dataset name. Received: name={name!r}")
-    import tensorflow_datasets as tfds
+    import tensorflow_datasets as tfds  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     return tfds.load(
         name,

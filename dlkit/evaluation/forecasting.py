@@ -83,7 +83,9 @@ def holt_winters_forecasts(series, train_end, origins, horizon, season):
     Returns:
         `(len(origins), horizon, 1)` forecasts.
     """
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    from statsmodels.tsa.holtwinters import (
+        ExponentialSmoothing,  # lazily: statsmodels is slow to import
+    )
 
     series = np.asarray(series, dtype=np.float64)
     if train_end < 2 * season:

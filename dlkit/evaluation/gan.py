@@ -15,11 +15,13 @@ uint8 arrays in [0, 255], shaped `(N, 28, 28, 1)` or `(N, 28, 28)`.
 from __future__ import annotations
 
 import functools
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from dlkit.saving import CorruptFileError, read_json, sha256_of
 from dlkit.validation import check_symmetric_images
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -34,7 +36,9 @@ FEATURE_LAYER = "dense"
 
 def build_evaluator():
     """The evaluator network, untrained (`load_evaluator` adds the shipped weights)."""
-    from dlkit.models import cnn
+    from dlkit.models import (
+        cnn,  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
+    )
 
     return cnn.build_cnn_classifier((28, 28, 1), 10, name="fashion_mnist_evaluator", **EVALUATOR_CONFIG)
 
@@ -53,9 +57,7 @@ def load_evaluator():
             the evaluator card (a damaged or replaced file), checked before
             anything is loaded from it.
     """
-    import keras
-
-    from dlkit.saving import CorruptFileError, sha256_of
+    import keras  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     if not EVALUATOR_WEIGHTS.is_file():
         raise FileNotFoundError(
@@ -75,8 +77,6 @@ def load_evaluator():
 
 def evaluator_card():
     """What `scripts/train_evaluator.py` recorded: test accuracy, seed, epochs, versions."""
-    from dlkit.saving import read_json
-
     return read_json(EVALUATOR_CARD)
 
 
@@ -126,9 +126,7 @@ def frechet_distance(features_a, features_b):
 
     `||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))`, the FID formula.
     """
-    import warnings
-
-    from scipy import linalg
+    from scipy import linalg  # lazily, like TensorFlow: scipy costs `dlkit --help` half a second
 
     mu_a, mu_b = features_a.mean(axis=0), features_b.mean(axis=0)
     cov_a = np.cov(features_a, rowvar=False)

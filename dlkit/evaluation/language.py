@@ -102,7 +102,7 @@ def model_bits_per_char(model, encoded, batch_size=512):
         end boundary; padding excluded): the number the n-gram baseline gives
         with `CharNGramModel.bits_per_char`.
     """
-    import keras
+    import keras  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
     encoded = np.asarray(encoded)
     inputs, targets = encoded[:, :-1], encoded[:, 1:]

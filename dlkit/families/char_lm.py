@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from dlkit import data, validation
-from dlkit.evaluation.language import CharNGramModel
+from dlkit.evaluation.language import CharNGramModel, model_bits_per_char
 from dlkit.families.base import Family, Fitted, Run, TrainingResult, settings
 from dlkit.families.common import RecurrentSettings, compile_and_fit
 
@@ -82,7 +82,6 @@ def fit(settings: CharLMSettings, run: Run, words: Sequence[str] | None = None) 
     # Keras and dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
     import keras
 
-    from dlkit.evaluation.language import model_bits_per_char
     from dlkit.models import rnn
 
     kept = load_words(settings, run.seed, words)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dlkit import data, validation
+from dlkit import data, evaluation, validation
 from dlkit.families.base import Fitted, Run, Settings
 
 CELLS = ("lstm", "gru", "simple")
@@ -135,8 +135,6 @@ def fit_fashion_classifier(model: Any, to_inputs: Any, settings: Any, run: Run) 
     `settings` are `RecurrentSettings` and `FashionSettings`; `to_inputs`
     turns uint8 images into the model's input.
     """
-    from dlkit import evaluation
-
     (x_train, y_train), (x_test, y_test) = fashion_mnist_subset(
         settings.train_subset, settings.test_subset, run.seed, run.data_dir)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings.validation_size, run.seed)

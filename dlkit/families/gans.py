@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 
 from dlkit import data, plots, validation
+from dlkit.evaluation import gan as gan_metrics
 from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult, settings
+from dlkit.seed import set_seed
 
 
 @settings(epochs=10, batch_size=64)
@@ -136,16 +138,14 @@ def build(settings: GANSettings, seed: int | None = None) -> Any:
 
 def quality(model: Any, real_images: np.ndarray, num_images: int, seed: int) -> dict[str, Any]:
     """FCD against real images, class coverage and classifier score of `num_images` samples."""
-    from dlkit.evaluation import gan as metrics  # loads the evaluator network: Keras
-
     fake = model.generate(num_images, seed=seed)
-    coverage = metrics.class_coverage(fake)
+    coverage = gan_metrics.class_coverage(fake)
     return {
-        "fcd": metrics.frechet_classifier_distance(real_images[:num_images], fake),
+        "fcd": gan_metrics.frechet_classifier_distance(real_images[:num_images], fake),
         "coverage_entropy": coverage["normalized_entropy"],
         "classes_covered": coverage["classes_covered"],
         "class_counts": coverage["counts"],
-        "classifier_score": metrics.classifier_score(fake),
+        "classifier_score": gan_metrics.classifier_score(fake),
     }
 
 
@@ -156,9 +156,6 @@ def reference_points(num_images: int, seed: int, latent_dim: int = 64, data_dir:
 
     Cached: the tour's two GAN sections show the same references.
     """
-    from dlkit.evaluation import gan as metrics
-    from dlkit.seed import set_seed
-
     (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=data_dir)
     rng = np.random.default_rng(seed)
     train = data.scale_images(x_train[rng.choice(len(x_train), num_images, replace=False)], "symmetric")
@@ -166,9 +163,9 @@ def reference_points(num_images: int, seed: int, latent_dim: int = 64, data_dir:
     set_seed(seed)
     untrained = build(DCGANSettings(latent_dim=latent_dim, dropout_rate=0.3))
     return {
-        "real_fcd": metrics.frechet_classifier_distance(test, train),
-        "real_coverage_entropy": metrics.class_coverage(train)["normalized_entropy"],
-        "untrained_fcd": metrics.frechet_classifier_distance(test, untrained.generate(num_images, seed=seed)),
+        "real_fcd": gan_metrics.frechet_classifier_distance(test, train),
+        "real_coverage_entropy": gan_metrics.class_coverage(train)["normalized_entropy"],
+        "untrained_fcd": gan_metrics.frechet_classifier_distance(test, untrained.generate(num_images, seed=seed)),
     }
 
 

@@ -2,6 +2,7 @@
 
 import warnings
 
+from dlkit import families
 from dlkit.families.base import TrainingResult
 from dlkit.families.common import fashion_mnist_subset as _subset
 from dlkit.families.common import split_validation
@@ -16,8 +17,6 @@ def fashion_mnist_subset(settings, seed, data_dir=None):
 
 def deprecated_train(old, family, fast, overrides, **train_kwargs):
     """Trains `family` (a name or a `Family`) as the old recipe `old` did: `FAST` or `FULL`, with `overrides`."""
-    from dlkit import families
-
     if isinstance(family, str):
         family = families.FAMILIES[family]
     warnings.warn(f"dlkit.recipes.{old} is deprecated and goes in the next release: use "
