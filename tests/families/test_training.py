@@ -29,6 +29,7 @@ def test_split_words_is_seeded_and_disjoint():
     assert char_lm.split_words(words, 0.2, seed=3) == (train, val)
 
 
+@pytest.mark.numerics
 def test_memory_family_smoke_and_the_deprecated_recipe_trains_the_same():
     from dlkit.recipes import rnn as recipes
 
