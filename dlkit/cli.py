@@ -252,8 +252,10 @@ def _settings(parser, args):
     changes = {}
     if args.family in LEGACY_CELLS:
         task = args.task or "co2"
-        print(f"dlkit: `train {args.family} --task {task}` is deprecated: use `train "
-              f"{families.LEGACY_TASKS[task]} --set cell={args.family}`", file=sys.stderr)
+        name = families.LEGACY_TASKS[task]
+        print(f"dlkit: `train {args.family} --task {task}` is deprecated: use `train {name} --set "
+              f"cell={args.family}` (its files are now {name}.keras, {name}_metrics.json, ...)",
+              file=sys.stderr)
         args.family, changes["cell"] = families.LEGACY_TASKS[task], args.family
     elif args.task is not None:
         parser.error(f"argument --task: applies to lstm and gru only, "

@@ -54,7 +54,9 @@ def _check_resumable(out: Path, family: Family, settings: Settings, seed: int, r
         now = json.loads(record)
         flat_before = {**before.get("settings", {}), **{k: v for k, v in before.items() if k != "settings"}}
         flat_now = {**now["settings"], **{k: v for k, v in now.items() if k != "settings"}}
-        changed = {k: (flat_before.get(k), v) for k, v in flat_now.items() if flat_before.get(k) != v}
+        # A record written before the families (flat, no "settings") is compared on what both hold.
+        changed = {k: (flat_before[k], v) for k, v in flat_now.items()
+                   if (k in flat_before or "settings" in before) and flat_before.get(k) != v}
         if changed:
             raise SettingsError(
                 f"cannot resume the {family.name} run in {out}: it was made with "
@@ -135,7 +137,13 @@ def train(
     run = Run(seed=seed, callbacks=handed, verbose=verbose, data_dir=data_dir, out=out_dir,
               tensorboard=log_dir)
 
-    fitted = family.fit(settings, run)
+    try:
+        fitted = family.fit(settings, run)
+    finally:
+        # Keras skips on_train_end (which closes TensorBoard's event files) when fit raises.
+        for callback in handed:
+            if isinstance(callback, keras.callbacks.TensorBoard):
+                callback._close_writers()
 
     timing = Timing(timer.train_seconds, list(timer.epoch_seconds), fitted.examples_per_epoch)
     metrics: dict[str, Any] = {

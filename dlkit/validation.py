@@ -87,6 +87,18 @@ def check_positive_float(arg: str, value: Any) -> float:
     return float(value)
 
 
+def check_non_negative_float(arg: str, value: Any) -> float:
+    if not _is_real(value) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"Expected `{arg}` to be a finite number >= 0. Received: {arg}={value!r}")
+    return float(value)
+
+
+def check_at_most(arg: str, value: Any, limit: int, what: str) -> None:
+    """`value` (an integer or `None`) must not exceed `limit`, the size of `what`."""
+    if value is not None and value > limit:
+        raise ValueError(f"Expected `{arg}` at most {limit:,} ({what}). Received: {arg}={value!r}")
+
+
 def check_fraction(arg: str, value: Any) -> float:
     """A share strictly between 0 and 1 (a split of a dataset)."""
     if not _is_real(value) or not 0 < value < 1:

@@ -4,6 +4,8 @@ from dlkit.data.co2 import load_co2
 from dlkit.data.errors import CorruptDataError, DataNotFoundError
 from dlkit.data.fashion_mnist import (
     FASHION_MNIST_CLASSES,
+    FASHION_MNIST_TEST_SIZE,
+    FASHION_MNIST_TRAIN_SIZE,
     load_fashion_mnist,
     locate_fashion_mnist,
 )
@@ -23,6 +25,8 @@ from dlkit.data.words import load_words
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_TEST_SIZE",
+    "FASHION_MNIST_TRAIN_SIZE",
     "CharVocabulary",
     "CorruptDataError",
     "DataNotFoundError",

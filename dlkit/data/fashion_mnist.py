@@ -37,6 +37,9 @@ FASHION_MNIST_CLASSES = (
     "Bag",
     "Ankle boot",
 )
+# Images in each split (the IDX files are checked against these by their SHA-256 sums).
+FASHION_MNIST_TRAIN_SIZE = 60_000
+FASHION_MNIST_TEST_SIZE = 10_000
 
 # SHA-256 of the *decompressed* IDX files, and their sizes in bytes.
 _FILES = {

@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar
 
+import numpy as np
+
 from dlkit import validation
 
 if TYPE_CHECKING:
@@ -74,6 +76,10 @@ class Settings:
     RESUMABLE_CHANGES: ClassVar[tuple[str, ...]] = ("epochs",)
 
     def __post_init__(self) -> None:
+        # Plain Python values (NumPy integers, lists of filters) so that settings hash, compare and
+        # serialise like their defaults; then the checks.
+        for name, hint in _hints(type(self)).items():
+            object.__setattr__(self, name, _plain(getattr(self, name), hint))
         try:
             validation.check_positive_int("epochs", self.epochs)
             validation.check_positive_int("batch_size", self.batch_size)
@@ -115,7 +121,7 @@ class Settings:
     def with_text(self: S, changes: Mapping[str, str]) -> S:
         """A copy with values given as text (`--set units=64` on the command line), parsed by type."""
         self.check_names(list(changes))
-        hints = typing.get_type_hints(type(self))
+        hints = _hints(type(self))
         return self.replace(**{name: _parse(name, text, hints[name]) for name, text in changes.items()})
 
     def as_dict(self) -> dict[str, Any]:
@@ -142,7 +148,9 @@ def settings(**defaults: Any) -> Callable[[type[T]], type[T]]:
     """
 
     def make(cls: type[T]) -> type[T]:
-        inherited = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        # Every dataclass base's fields (`dataclasses.fields(cls)` would see the first base's only).
+        inherited = {f.name: f for base in reversed(cls.__mro__[1:]) if dataclasses.is_dataclass(base)
+                     for f in dataclasses.fields(base)}
         own = dict(cls.__dict__.get("__annotations__", {}))
         annotations = {}
         for name, value in defaults.items():
@@ -155,6 +163,31 @@ def settings(**defaults: Any) -> Callable[[type[T]], type[T]]:
         return dataclasses.dataclass(frozen=True)(cls)
 
     return make
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """A settings class's fields and their types (resolved once per class)."""
+    if cls not in _HINTS:
+        hints = typing.get_type_hints(cls)
+        _HINTS[cls] = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    return _HINTS[cls]
+
+
+def _plain(value: Any, hint: Any) -> Any:
+    """NumPy scalars as Python ones and sequences as tuples where the field's type says so.
+
+    A value of another type is left as it is, for the checks to refuse by name.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if typing.get_origin(hint) is tuple and isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+    if float in (hint, *typing.get_args(hint)) and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def _parse(name: str, text: str, hint: Any) -> Any:
@@ -271,7 +304,8 @@ class Fitted:
         extras: Anything else a caller may want (test predictions, forecasts,
             the vocabulary, the sample-grid callback).
         write_files: Writes the family's own files into the output directory
-            after the model is saved (a progress GIF), returning them by name.
+            (a progress GIF), returning them by name; called before the model
+            is saved, so that the backup stays until everything is written.
     """
 
     model: Any
@@ -313,6 +347,10 @@ class TrainingResult:
     @property
     def model_path(self) -> Path | None:
         return self.paths.get("model")
+
+    @model_path.setter
+    def model_path(self, path: Path) -> None:  # the recipes' results had a plain attribute
+        self.paths["model"] = Path(path)
 
     # The classifier families' test-set results, under the names the recipes used.
     @property

@@ -62,8 +62,14 @@ class FashionSettings(Settings):
         validation.check_positive_int("validation_size", self.validation_size)
         validation.check_optional_positive_int("train_subset", self.train_subset)
         validation.check_optional_positive_int("test_subset", self.test_subset)
-        if self.train_subset is not None and self.validation_size >= self.train_subset:
-            raise ValueError(f"Expected `validation_size` below train_subset={self.train_subset}. "
+        validation.check_at_most("train_subset", self.train_subset, data.FASHION_MNIST_TRAIN_SIZE,
+                                 "the Fashion-MNIST training images")
+        validation.check_at_most("test_subset", self.test_subset, data.FASHION_MNIST_TEST_SIZE,
+                                 "the Fashion-MNIST test images")
+        train_images = self.train_subset or data.FASHION_MNIST_TRAIN_SIZE
+        if self.validation_size >= train_images:
+            raise ValueError(f"Expected `validation_size` below the {train_images:,} training images"
+                             f"{' of train_subset' if self.train_subset else ''}. "
                              f"Received: validation_size={self.validation_size}")
 
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]

@@ -105,14 +105,17 @@ def baselines(windows: Mapping[str, Any], settings: ForecasterSettings) -> dict[
     }
 
 
-def fit(settings: ForecasterSettings, run: Run) -> Fitted:
-    """Fits on relative windows with early stopping; scores in ppm beside the baselines."""
+def fit(settings: ForecasterSettings, run: Run, windows: Mapping[str, Any] | None = None) -> Fitted:
+    """Fits on relative windows with early stopping; scores in ppm beside the baselines.
+
+    `windows` (what `prepare_windows(settings)` returns) saves computing them again.
+    """
     # Keras and dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
     import keras
 
     from dlkit.models import rnn
 
-    w = prepare_windows(settings)
+    w = prepare_windows(settings) if windows is None else windows
     model = rnn.build_rnn_forecaster(settings.input_width, 1, settings.horizon, cell=settings.cell,
                                      units=settings.units, conv_filters=settings.conv_filters)
     stop = keras.callbacks.EarlyStopping(patience=settings.patience, restore_best_weights=True)

@@ -61,6 +61,11 @@ class GANSettings(Settings):
         validation.check_positive_int("latent_dim", self.latent_dim)
         validation.check_positive_int("eval_images", self.eval_images, minimum=2)
         validation.check_optional_positive_int("train_subset", self.train_subset)
+        validation.check_at_most("train_subset", self.train_subset, data.FASHION_MNIST_TRAIN_SIZE,
+                                 "the Fashion-MNIST training images")
+        # The FCD compares as many samples with as many real test images.
+        validation.check_at_most("eval_images", self.eval_images, data.FASHION_MNIST_TEST_SIZE,
+                                 "the Fashion-MNIST test images")
         validation.check_bool("track_quality", self.track_quality)
         if self.train_subset is not None and self.train_subset < self.batch_size:
             raise ValueError(f"Expected `train_subset` of at least one batch ({self.batch_size}). "
@@ -102,9 +107,7 @@ class WGANSettings(GANSettings):
     def validate(self) -> None:
         super().validate()
         validation.check_positive_int("critic_steps", self.critic_steps)
-        if not isinstance(self.gradient_penalty_weight, (int, float)) or self.gradient_penalty_weight < 0:
-            raise ValueError("Expected `gradient_penalty_weight` >= 0. "
-                             f"Received: gradient_penalty_weight={self.gradient_penalty_weight!r}")
+        validation.check_non_negative_float("gradient_penalty_weight", self.gradient_penalty_weight)
         if self.clip_value is not None:
             validation.check_positive_float("clip_value", self.clip_value)
         if (self.clip_value is not None) == (self.gradient_penalty_weight > 0):
@@ -157,6 +160,12 @@ def reference_points(num_images: int, seed: int, latent_dim: int = 64, data_dir:
     Cached: the tour's two GAN sections show the same references.
     """
     (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=data_dir)
+    return reference_points_of(x_train, x_test, num_images, seed, latent_dim)
+
+
+def reference_points_of(x_train: np.ndarray, x_test: np.ndarray, num_images: int, seed: int,
+                        latent_dim: int = 64) -> dict[str, float]:
+    """`reference_points` for given uint8 training and test images."""
     rng = np.random.default_rng(seed)
     train = data.scale_images(x_train[rng.choice(len(x_train), num_images, replace=False)], "symmetric")
     test = data.scale_images(x_test[:num_images], "symmetric")
@@ -192,8 +201,13 @@ def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
     if run.tensorboard is not None:
         own.append(GANTensorBoard(run.tensorboard / "samples", grid, real, min(1000, settings.eval_images),
                                   run.seed))
-    history = model.fit(images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
-                        callbacks=[*run.callbacks, *own])
+    try:
+        history = model.fit(images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
+                            callbacks=[*run.callbacks, *own])
+    finally:  # Keras skips on_train_end when fit raises: the event file is closed either way
+        for callback in own:
+            if isinstance(callback, GANTensorBoard):
+                callback.on_train_end()
     metrics = {"kind": kind, **quality(model, real, settings.eval_images, run.seed)}
 
     def write_files(out: Path) -> dict[str, Path]:
@@ -205,7 +219,7 @@ def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
     steps = len(x_train) // settings.batch_size
     return Fitted(model, history.history, metrics, examples_per_epoch=steps * settings.batch_size,
                   extras={"grid": grid, "quality": tracker.history if tracker else None,
-                          "initial_weights": initial},
+                          "initial_weights": initial, "data_dir": run.data_dir},
                   write_files=write_files)
 
 
@@ -217,10 +231,12 @@ def headline(metrics: Mapping[str, Any]) -> str:
 def report(page: Any, result: TrainingResult) -> None:
     """The last sample grid, the progress GIF and the FCD between its floor and ceiling."""
     m, settings, title = result.metrics, typing.cast(GANSettings, result.settings), result.family.upper()
-    refs = reference_points(settings.eval_images, result.seed, settings.latent_dim)
+    data_dir = result.extras.get("data_dir")
+    refs = reference_points(settings.eval_images, result.seed, settings.latent_dim,
+                            None if data_dir is None else str(data_dir))
     page.section(
         f"GAN: {title}",
-        "The generator maps 64 random numbers to a 28x28 image. Quality is measured with the "
+        f"The generator maps {settings.latent_dim} random numbers to a 28x28 image. Quality is measured with the "
         "evaluator classifier shipped in dlkit: the Frechet classifier distance (FCD) to the test "
         "images (lower is better) and the evenness of the classes the samples look like "
         "(coverage entropy, 1.0 = perfectly even).",

@@ -6,7 +6,6 @@ from dlkit.families import gans
 from dlkit.families.gans import (
     WALKTHROUGH_EPOCHS,
     WALKTHROUGH_SEED_RUN,
-    compare_across_seeds,
     quality,
 )
 from dlkit.recipes.common import deprecated_train
@@ -39,13 +38,25 @@ def build_gan(kind, latent_dim=64, critic_steps=5, dropout_rate=0.3, seed=None):
 
 
 def reference_points(x_train, x_test, num_images, seed, latent_dim=64):
-    """`gans.reference_points` (which loads Fashion-MNIST itself; the arrays are not used)."""
-    del x_train, x_test
-    return dict(gans.reference_points(num_images, seed, latent_dim))
+    """`gans.reference_points_of` under its old name."""
+    return gans.reference_points_of(x_train, x_test, num_images, seed, latent_dim)
 
 
 def output_extras(kind):
     return _family(kind).outputs
+
+
+def compare_across_seeds(kinds=("dcgan", "wgan-gp"), seeds=(0, 1, 2), fast=False, verbose=0, runs=None,
+                         **overrides):
+    """`gans.compare_across_seeds`, training each run as `train_gan` did (overrides a kind lacks are dropped)."""
+    for kind in kinds:
+        _family(kind)
+    done = dict(runs or {})
+    for kind in kinds:
+        for seed in seeds:
+            if (kind, seed) not in done:
+                done[(kind, seed)] = train_gan(kind, fast=fast, seed=seed, verbose=verbose, **overrides).metrics
+    return gans.compare_across_seeds(tuple(kinds), tuple(seeds), runs=done)  # summarises, trains nothing
 
 
 def train_gan(kind="dcgan", fast=False, seed=0, out=None, data_dir=None, verbose=2, callbacks=(),

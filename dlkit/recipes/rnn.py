@@ -26,8 +26,10 @@ def train_rows_classifier(cell, fast=False, seed=0, data_dir=None, verbose=0, ca
 
 
 def train_co2_forecaster(cell, fast=False, seed=0, verbose=0, windows=None, callbacks=(), **overrides):
-    # `windows` is recomputed from the settings (the same arrays): kept only for the call form.
-    return deprecated_train("train_co2_forecaster", "forecaster", fast, {**overrides, "cell": cell},
+    family = forecaster.FAMILY
+    if windows is not None:  # the caller's windows, as the recipe took them
+        family = dataclasses.replace(family, fit=functools.partial(forecaster.fit, windows=windows))
+    return deprecated_train("train_co2_forecaster", family, fast, {**overrides, "cell": cell},
                             seed=seed, verbose=verbose, callbacks=callbacks)
 
 

@@ -46,6 +46,9 @@ OUT_OF_RANGE = [
     ("wgan-gp", "clip_value", 0.01),  # both constraints at once
     ("wgan", "clip_value", None),  # neither constraint
     ("wgan", "clip_value", -0.01),
+    ("wgan-gp", "gradient_penalty_weight", True), ("wgan-gp", "gradient_penalty_weight", float("inf")),
+    ("dcgan", "eval_images", 10001), ("dcgan", "train_subset", 60001),
+    ("cnn", "validation_size", 60000), ("rows", "test_subset", 10001), ("conv-rnn", "train_subset", 60001),
 ]
 
 
@@ -60,7 +63,8 @@ def test_an_out_of_range_value_is_an_error_naming_the_field_and_the_value(name, 
 
 def test_fields_are_checked_together_too():
     cnn = families.FAMILIES["cnn"]
-    with pytest.raises(SettingsError, match="validation_size` below train_subset=12000. Received: validation_size=20000"):
+    with pytest.raises(SettingsError, match="validation_size` below the 12,000 training images of train_subset. "
+                                            "Received: validation_size=20000"):
         cnn.FAST.replace(validation_size=20000)
     assert cnn.FULL.replace(validation_size=20000).validation_size == 20000  # of all 60,000 images
 
@@ -126,3 +130,43 @@ def test_the_settings_decorator_sets_inherited_defaults_and_refuses_unknown_ones
         @settings(lenght=3)
         class Demo2(Demo):  # noqa: F841 (the decorator raises)
             pass
+
+
+def test_numpy_scalars_and_lists_become_the_plain_values_the_defaults_are():
+    import json
+
+    import numpy as np
+
+    conv = families.FAMILIES["conv-rnn"].FULL
+    changed = conv.replace(conv_filters=[32, np.int64(64)], epochs=np.int64(10), learning_rate=np.float32(0.002))
+    assert changed.conv_filters == (32, 64) and type(changed.epochs) is int
+    assert changed.replace(learning_rate=conv.learning_rate) == conv and hash(changed)
+    json.dumps(changed.as_dict())  # a user's metrics file takes them as they are
+    assert families.FAMILIES["cnn"].FULL.replace(learning_rate=1).learning_rate == 1.0
+
+
+def test_the_settings_decorator_sees_the_fields_of_every_base():
+    from dlkit.families.base import settings
+    from dlkit.families.common import FashionSettings, RecurrentSettings
+
+    @settings(validation_size=1000, units=5)
+    class Both(RecurrentSettings, FashionSettings):
+        pass
+
+    assert (Both().validation_size, Both().units, Both().test_subset) == (1000, 5, None)
+
+
+def test_a_run_record_from_before_the_families_is_compared_on_what_both_hold(tmp_path):
+    import json
+
+    from dlkit import runner
+
+    cnn = families.FAMILIES["cnn"]
+    old = {"family": "cnn", "task": None, "fast": True, "batch_size": 128, "seed": 0, "precision": "float32"}
+    (tmp_path / "cnn_run.json").write_text(json.dumps(old))
+    runner._check_resumable(tmp_path, cnn, cnn.FAST, 0, resume=True)  # same batch, seed, precision
+    assert json.loads((tmp_path / "cnn_run.json").read_text())["settings"]["batch_size"] == 128
+    (tmp_path / "cnn_run.json").write_text(json.dumps(old))
+    with pytest.raises(SettingsError, match="made with batch_size=128, seed=0; this run asks for "
+                                            "batch_size=64, seed=1"):
+        runner._check_resumable(tmp_path, cnn, cnn.FAST.replace(batch_size=64), 1, resume=True)

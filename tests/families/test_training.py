@@ -162,3 +162,10 @@ def test_deprecated_recipes_warn_and_keep_their_call_forms(fashion):
     assert not caught, "building is not deprecated, only the training recipes are"
     with pytest.raises(ValueError, match="kind='gan'"):
         old.build_gan("gan")
+    # The old seed comparison keeps `kinds=` and summarises runs already made without training.
+    made = {("dcgan", s): {"fcd": 100.0 + s, "coverage_entropy": 0.9, "classes_covered": 10,
+                           "seconds_per_epoch": 1.0} for s in (0, 1)}
+    summary = old.compare_across_seeds(kinds=("dcgan",), seeds=(0, 1), runs=made)["summary"]
+    assert summary["dcgan"]["fcd"]["values"] == [100.0, 101.0]
+    with pytest.raises(ValueError, match="kind='gan'"):
+        old.compare_across_seeds(kinds=("gan",), seeds=(0,))
