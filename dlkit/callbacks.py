@@ -9,7 +9,6 @@ included, and never a non-finite backup) and `FiniteModelCheckpoint`
 """
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from PIL import Image
 
 from dlkit.evaluation import gan as gan_metrics
 from dlkit.models.gan_loops import DCGAN, WGAN
-from dlkit.saving import CorruptFileError, read_json, write_text
+from dlkit.saving import CorruptFileError, fsync_file, read_json, write_text
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -333,8 +332,7 @@ class ResumableBackup(keras.callbacks.Callback):
         states = {f"state_{i}": np.asarray(v) for i, v in enumerate(_rng_state_variables(self.model))}
         np.savez(target / "rng_state.npz", **states)  # type: ignore[arg-type]  # numpy's stub reads **kwds as allow_pickle
         for path in target.iterdir():  # on disk before latest.json points at them
-            with open(path, "rb+") as f:
-                os.fsync(f.fileno())
+            fsync_file(path)
         write_text(self.backup_dir / self.LATEST, json.dumps({"epoch": epochs_done, "folder": folder}))
         for old in self.backup_dir.glob("epoch_*"):
             if old.name != folder:
@@ -378,6 +376,24 @@ class FiniteModelCheckpoint(keras.callbacks.ModelCheckpoint):
             self.skipped_epochs.append(epoch)
 
 
+class _FCDAgainst:
+    """The FCD of samples against one fixed set of real images, whose evaluator features are computed once.
+
+    What `gan_metrics.frechet_classifier_distance` computes, for callbacks that
+    score new samples every epoch against the same real images.
+    """
+
+    def __init__(self, real_images):
+        self.real_images = real_images
+        self._features = None
+
+    def __call__(self, fake_images):
+        if self._features is None:
+            self._features = gan_metrics.evaluator_features(self.real_images, arg="real_images")
+        fake = gan_metrics.evaluator_features(fake_images, arg="fake_images")
+        return gan_metrics.frechet_distance(self._features, fake)
+
+
 class QualityTracker(keras.callbacks.Callback):
     """Measures a GAN's sample quality after every epoch of its `fit`.
 
@@ -397,13 +413,14 @@ class QualityTracker(keras.callbacks.Callback):
         self.num_images = num_images
         self.seed = seed
         self.history = []
+        self._fcd = _FCDAgainst(self.real_images)
 
     def on_epoch_end(self, epoch, logs=None):
         fake = self.model.generate(self.num_images, seed=self.seed)
         coverage = gan_metrics.class_coverage(fake)
         self.history.append({
             "epoch": epoch + 1,
-            "fcd": gan_metrics.frechet_classifier_distance(self.real_images, fake),
+            "fcd": self._fcd(fake),
             "coverage_entropy": coverage["normalized_entropy"],
             "classes_covered": coverage["classes_covered"],
             **{k: float(v) for k, v in (logs or {}).items()},
@@ -433,12 +450,13 @@ class GANTensorBoard(keras.callbacks.Callback):
         self.num_images = num_images
         self.seed = seed
         self._writer = None
+        self._fcd = _FCDAgainst(self.real_images)
 
     def on_epoch_end(self, epoch, logs=None):
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(self.log_dir)
         fake = self.model.generate(self.num_images, seed=self.seed)
-        fcd = gan_metrics.frechet_classifier_distance(self.real_images, fake)
+        fcd = self._fcd(fake)
         frame = self.grid.frames[-1] if self.grid.frames else self.grid.render()
         image = frame[np.newaxis, ..., np.newaxis] if frame.ndim == 2 else frame[np.newaxis]
         with self._writer.as_default(step=epoch):

@@ -256,7 +256,7 @@ def _settings(parser, args):
         print(f"dlkit: `train {args.family} --task {task}` is deprecated: use `train {name} --set "
               f"cell={args.family}` (its files are now {name}.keras, {name}_metrics.json, ...)",
               file=sys.stderr)
-        args.family, changes["cell"] = families.LEGACY_TASKS[task], args.family
+        args.family, changes["cell"] = name, args.family
     elif args.task is not None:
         parser.error(f"argument --task: applies to lstm and gru only, "
                      f"received family={args.family!r} with --task {args.task}")

@@ -148,7 +148,7 @@ def train(
     timing = Timing(timer.train_seconds, list(timer.epoch_seconds), fitted.examples_per_epoch)
     metrics: dict[str, Any] = {
         **fitted.metrics,
-        "parameters": fitted.metrics.get("parameters", _parameters(fitted.model)),
+        "parameters": _parameters(fitted.model),
         "epochs_run": len(fitted.history.get("loss", [])),
         **timing.as_dict(),
         "seed": seed,

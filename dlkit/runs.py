@@ -109,8 +109,7 @@ def prepare_output(out, name, resume=False, overwrite=False, extras=(), entries=
             f"{out} already holds a {name} run ({', '.join(present)}): "
             + ("continue it with --resume, " if resumable else "")
             + "replace it with --overwrite, or choose another --out")
-    if backup.exists():
-        shutil.rmtree(backup)
+    remove_backup(out, name)
     return out
 
 

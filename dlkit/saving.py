@@ -47,12 +47,17 @@ def atomic_path(path):
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
         yield tmp
-        with open(tmp, "rb+") as f:  # the bytes are on disk before the name points at them
-            os.fsync(f.fileno())
+        fsync_file(tmp)  # the bytes are on disk before the name points at them
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def fsync_file(path):
+    """Flushes a written file's bytes to the disk (before a rename or a pointer makes it current)."""
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
 
 
 def write_text(path, text):

@@ -38,7 +38,7 @@ def environment_info(seed, fast):
     }
 
 
-def data_stage(report, seed, fast, data_dir=None, out=None):
+def data_stage(report, seed, data_dir=None):
     """The datasets every family trains on: a look at each, with statistics."""
     rng = np.random.default_rng(seed)
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(data_dir=data_dir)
@@ -140,7 +140,7 @@ def _stage_seconds(name, fast):
     """A stage's rough duration on two CPU cores (`Family.tour_seconds`), for the estimate of what is left."""
     if name == "data":
         return 10.0 if fast else 5.0
-    full, quick = families.FAMILIES[name].tour_seconds if name in families.FAMILIES else (60.0, 10.0)
+    full, quick = families.FAMILIES[name].tour_seconds
     return quick if fast else full
 
 
@@ -201,7 +201,7 @@ def run_tour(out, fast=False, seed=0, data_dir=None, stages=None, overwrite=Fals
         set_seed(seed)
         t0 = time.perf_counter()
         if name == "data":
-            metrics[name] = data_stage(report, seed=seed, fast=fast, data_dir=data_dir, out=out)
+            metrics[name] = data_stage(report, seed=seed, data_dir=data_dir)
         else:
             metrics[name] = family_stage(families.FAMILIES[name], report, seed=seed, fast=fast,
                                          data_dir=data_dir, out=out)

@@ -11,6 +11,9 @@ import numpy as np
 
 T = TypeVar("T")
 
+# The recurrent cells every recurrent builder and family accepts.
+RECURRENT_CELLS = ("lstm", "gru", "simple")
+
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)

@@ -8,7 +8,6 @@ accuracy, and writes the weights and a card (accuracy, seed, epochs, library
 versions, SHA-256 of the weights) next to each other.
 """
 
-import json
 import os
 import time
 
@@ -65,12 +64,12 @@ def main():
         "train_seconds": round(seconds, 1),
         "parameters": int(model.count_params()),
         "feature_layer": gan_metrics.FEATURE_LAYER,
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in gan_metrics.EVALUATOR_CONFIG.items()},
+        "config": gan_metrics.EVALUATOR_CONFIG,
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
         "weights_sha256": saving.sha256_of(gan_metrics.EVALUATOR_WEIGHTS),
     }
-    saving.write_text(gan_metrics.EVALUATOR_CARD, json.dumps(card, indent=2) + "\n")
-    print(json.dumps(card, indent=2))
+    saving.write_json(gan_metrics.EVALUATOR_CARD, card)
+    print(saving.to_strict_json(card), end="")
 
 
 if __name__ == "__main__":

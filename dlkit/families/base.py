@@ -122,7 +122,7 @@ class Settings:
         """A copy with values given as text (`--set units=64` on the command line), parsed by type."""
         self.check_names(list(changes))
         hints = _hints(type(self))
-        return self.replace(**{name: _parse(name, text, hints[name]) for name, text in changes.items()})
+        return dataclasses.replace(self, **{name: _parse(name, text, hints[name]) for name, text in changes.items()})
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -16,7 +16,7 @@ import numpy as np
 from dlkit import data, evaluation, validation
 from dlkit.families.base import Fitted, Run, Settings
 
-CELLS = ("lstm", "gru", "simple")
+CELLS = validation.RECURRENT_CELLS
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,6 +31,7 @@ import numpy as np
 from dlkit import data, plots, validation
 from dlkit.evaluation import gan as gan_metrics
 from dlkit.families.base import Family, Fitted, Run, Settings, TrainingResult, settings
+from dlkit.families.common import fashion_mnist_subset
 from dlkit.seed import set_seed
 
 
@@ -183,10 +184,7 @@ def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
     # dlkit.callbacks imports Keras: here, not at the top, so `dlkit --help` does not import TensorFlow.
     from dlkit.callbacks import GANSampleGrid, GANTensorBoard, QualityTracker
 
-    (x_train, _), (x_test, _) = data.load_fashion_mnist(data_dir=run.data_dir)
-    if settings.train_subset is not None:
-        x_train = x_train[np.random.default_rng(run.seed).choice(len(x_train), settings.train_subset,
-                                                                 replace=False)]
+    (x_train, _), (x_test, _) = fashion_mnist_subset(settings.train_subset, None, run.seed, run.data_dir)
     images = data.make_image_dataset(x_train, batch_size=settings.batch_size, value_range="symmetric",
                                      seed=run.seed, drop_remainder=True)
     model = build(settings, seed=run.seed)
@@ -195,19 +193,19 @@ def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
     real = data.scale_images(x_test, "symmetric")
     grid = GANSampleGrid(seed=run.seed, directory=None if run.out is None else run.out / f"{kind}_samples")
     own: list[Any] = [grid]
+    board = None
     tracker = QualityTracker(real, min(2000, settings.eval_images), run.seed) if settings.track_quality else None
     if tracker is not None:
         own.append(tracker)
     if run.tensorboard is not None:
-        own.append(GANTensorBoard(run.tensorboard / "samples", grid, real, min(1000, settings.eval_images),
-                                  run.seed))
+        board = GANTensorBoard(run.tensorboard / "samples", grid, real, min(1000, settings.eval_images), run.seed)
+        own.append(board)
     try:
         history = model.fit(images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
                             callbacks=[*run.callbacks, *own])
     finally:  # Keras skips on_train_end when fit raises: the event file is closed either way
-        for callback in own:
-            if isinstance(callback, GANTensorBoard):
-                callback.on_train_end()
+        if board is not None:
+            board.on_train_end()
     metrics = {"kind": kind, **quality(model, real, settings.eval_images, run.seed)}
 
     def write_files(out: Path) -> dict[str, Path]:
@@ -243,7 +241,7 @@ def report(page: Any, result: TrainingResult) -> None:
     )
     grid = result.extras["grid"]
     if grid.frames:
-        images = settings.train_subset or 60000
+        images = settings.train_subset or data.FASHION_MNIST_TRAIN_SIZE
         page.figure(plots.image_grid(grid.frames[-1][np.newaxis], title=f"{title} samples", cell_size=4),
                     f"{title} after {grid.epochs[-1]} epochs of {images:,} images")
     gif = result.paths.get("progress_gif")

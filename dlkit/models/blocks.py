@@ -8,9 +8,9 @@ and `dlkit.models.rnn` re-export them under their old names.
 
 import keras
 
-from dlkit.validation import check_choice
+from dlkit.validation import RECURRENT_CELLS, check_choice
 
-CELLS = ("lstm", "gru", "simple")
+CELLS = RECURRENT_CELLS
 _LAYERS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}
 
 

@@ -15,7 +15,7 @@ GAN_FULL = {**gans.DCGAN.FULL.as_dict(), "critic_steps": gans.WGANSettings().cri
 GAN_FAST = {**gans.DCGAN.FAST.as_dict(), "critic_steps": gans.WGANSettings().critic_steps}
 
 __all__ = ["GAN_FAST", "GAN_FULL", "KINDS", "WALKTHROUGH_EPOCHS", "WALKTHROUGH_SEED_RUN", "QualityTracker",
-           "build_gan", "compare_across_seeds", "output_extras", "quality", "reference_points", "train_gan"]
+           "build_gan", "compare_across_seeds", "quality", "reference_points", "train_gan"]
 
 
 def _family(kind):
@@ -40,10 +40,6 @@ def build_gan(kind, latent_dim=64, critic_steps=5, dropout_rate=0.3, seed=None):
 def reference_points(x_train, x_test, num_images, seed, latent_dim=64):
     """`gans.reference_points_of` under its old name."""
     return gans.reference_points_of(x_train, x_test, num_images, seed, latent_dim)
-
-
-def output_extras(kind):
-    return _family(kind).outputs
 
 
 def compare_across_seeds(kinds=("dcgan", "wgan-gp"), seeds=(0, 1, 2), fast=False, verbose=0, runs=None,
