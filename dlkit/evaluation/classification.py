@@ -130,3 +130,86 @@ def accuracy_under_shift(model, images, labels, max_shift=4, batch_size=512):
         ]
         results[k] = float(np.mean(scores))
     return results
+
+
+def linear_probe_accuracy(train_features, train_labels, test_features, test_labels, l2=None):
+    """Test accuracy of a linear classifier fitted on fixed features (a *linear probe*).
+
+    How much class information a layer's output holds in a form a straight
+    line can read: the CNN walkthrough probes each block's feature maps. The
+    classifier is ridge regression on one-hot targets, solved in closed form
+    on standardised features (no training loop, no randomness), in its dual
+    form so that its cost depends on the number of examples rather than on the
+    number of features. Layers of different widths need different penalties
+    to be compared fairly, so by default the penalty is chosen for each probe
+    by its leave-one-out squared error on the training examples (exact for
+    ridge, from one eigendecomposition).
+
+    Args:
+        train_features: `(N, ...)` features of the probe's training examples
+            (flattened to `(N, D)`).
+        train_labels: Integer labels `(N,)`.
+        test_features: `(M, ...)`, the same feature shape.
+        test_labels: Integer labels `(M,)`.
+        l2: Ridge penalty, relative to the mean squared norm of a
+            standardised example (that is, to `D`); positive. Defaults to
+            `None`: the best of 1e-3 ... 1e2 by leave-one-out error.
+
+    Returns:
+        The probe's accuracy on the test examples, a float in [0, 1].
+
+    Raises:
+        ValueError: Mismatched shapes, or a penalty that is not positive.
+    """
+    y_train, y_test = _labels("train_labels", train_labels), _labels("test_labels", test_labels)
+    x_train = np.asarray(train_features, dtype=np.float64).reshape(len(train_features), -1)
+    x_test = np.asarray(test_features, dtype=np.float64).reshape(len(test_features), -1)
+    if len(x_train) != len(y_train) or len(x_test) != len(y_test) or x_train.shape[1] != x_test.shape[1]:
+        raise ValueError(
+            "Expected features and labels of matching lengths and train/test features of the same size. "
+            f"Received: train {x_train.shape} with {len(y_train)} labels, test {x_test.shape} with "
+            f"{len(y_test)} labels")
+    if l2 is not None and not l2 > 0:
+        raise ValueError(f"Expected a positive `l2` or None. Received: l2={l2!r}")
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    std[std == 0] = 1.0  # a constant feature (a dead unit) carries nothing; leave it at 0
+    x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
+    classes = np.unique(y_train)
+    targets = (y_train[:, None] == classes[None, :]).astype(np.float64)
+    offset = targets.mean(axis=0)
+    centred = targets - offset
+    # Dual ridge: weights = X^T (K + penalty I)^-1 (Y - mean) with K = X X^T, so
+    # only N x N matrices appear; K's eigenvectors serve every penalty at once.
+    values, vectors = np.linalg.eigh(x_train @ x_train.T)
+    values = np.clip(values, 0.0, None)
+    scale = x_train.shape[1]  # a standardised example's mean squared norm
+
+    if l2 is None:
+        penalties = [relative * scale for relative in (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)]
+        errors = _leave_one_out_errors(values, vectors, centred, penalties)
+        # The smallest error; on a tie, the stronger penalty (the simpler probe).
+        penalty = max(p for p, e in zip(penalties, errors, strict=True) if e == min(errors))
+    else:
+        penalty = l2 * scale
+    coefficients = vectors @ ((vectors.T @ centred) / (values + penalty)[:, None])
+    scores = x_test @ (x_train.T @ coefficients) + offset
+    return accuracy(y_test, classes[np.argmax(scores, axis=1)])
+
+
+def _leave_one_out_errors(values, vectors, targets, penalties):
+    """Leave-one-out mean squared error of kernel ridge for each penalty, exactly.
+
+    With `K = vectors diag(values) vectors^T`, ridge is a linear smoother with
+    hat matrix `H = K (K + penalty I)^-1`, and its prediction for example i
+    fitted without i is `(fit_i - H_ii y_i) / (1 - H_ii)`: no refitting.
+    Squared error rather than accuracy, so the choice is not decided by ties.
+    """
+    projected = vectors.T @ targets
+    errors = []
+    for penalty in penalties:
+        shrink = values / (values + penalty)
+        fitted = vectors @ (shrink[:, None] * projected)
+        leverage = np.einsum("ij,j,ij->i", vectors, shrink, vectors)
+        left_out = (fitted - leverage[:, None] * targets) / (1.0 - leverage)[:, None]
+        errors.append(float(np.mean((left_out - targets) ** 2)))
+    return errors

@@ -61,3 +61,39 @@ def test_accuracy_under_shift_on_a_position_reading_model():
     assert curve[1] == pytest.approx(0.5) and curve[2] == pytest.approx(0.5)
     with pytest.raises(ValueError, match="max_shift=-1"):
         evaluation.accuracy_under_shift(model, images, labels, max_shift=-1)
+
+
+def test_linear_probe_reads_linearly_separable_features_and_not_noise():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 600)
+    centres = np.array([[4.0, 0.0], [0.0, 4.0], [-4.0, -4.0]])
+    features = centres[labels] + rng.normal(size=(600, 2))
+    extra = rng.normal(size=(600, 20))  # irrelevant features must not hurt much
+    x = np.concatenate([features, extra], axis=1)
+    assert evaluation.linear_probe_accuracy(x[:400], labels[:400], x[400:], labels[400:]) >= 0.95
+    noise = rng.normal(size=(600, 22))
+    chance = evaluation.linear_probe_accuracy(noise[:400], labels[:400], noise[400:], labels[400:])
+    assert chance < 0.5
+
+
+def test_linear_probe_rejects_mismatched_inputs():
+    x = np.zeros((4, 3))
+    with pytest.raises(ValueError, match="matching lengths"):
+        evaluation.linear_probe_accuracy(x, np.array([0, 1, 0]), x, np.array([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match="positive `l2` or None"):
+        evaluation.linear_probe_accuracy(x, np.array([0, 1, 0, 1]), x, np.array([0, 1, 0, 1]), l2=0)
+
+
+def test_the_probes_leave_one_out_errors_equal_refitting_without_each_example():
+    from dlkit.evaluation.classification import _leave_one_out_errors
+
+    rng = np.random.default_rng(1)
+    x, targets = rng.normal(size=(40, 60)), rng.normal(size=(40, 3))
+    values, vectors = np.linalg.eigh(x @ x.T)
+    for penalty, error in zip((0.5, 20.0), _leave_one_out_errors(values, vectors, targets, (0.5, 20.0)), strict=True):
+        by_refitting = []
+        for i in range(40):
+            rest = np.arange(40) != i
+            coefficients = np.linalg.solve(x[rest] @ x[rest].T + penalty * np.eye(39), targets[rest])
+            by_refitting.append((x[i] @ (x[rest].T @ coefficients) - targets[i]) ** 2)
+        assert error == pytest.approx(np.mean(by_refitting), rel=1e-8)
