@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= tour
 ARGS   ?=
 
-.PHONY: install tour test test-numerics lint lab bench clean
+.PHONY: install tour test test-numerics lint lab bench docs clean
 
 install: $(STAMP)
 
@@ -44,6 +44,12 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Every walkthrough executed in full (hours on a 2-core CPU): rendered copies with
+# outputs in docs/notebooks/, wall times in dlkit/assets/walkthrough_runs.json.
+# DOCS_ARGS="--quick" records the quick runs' times; "--only 01,03" picks notebooks.
+docs: $(STAMP)
+	$(BIN)/python scripts/build_docs.py $(DOCS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
