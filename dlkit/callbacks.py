@@ -1,6 +1,7 @@
 """Keras callbacks shared by the families.
 
-Progress: `EpochTimer`, `GANSampleGrid` (+ `save_progress_gif`),
+Progress: `EpochTimer`, `TimeBudget` (stops `fit` after so many seconds of
+training: equal wall-clock comparisons), `GANSampleGrid` (+ `save_progress_gif`),
 `QualityTracker` (a GAN's FCD and coverage per epoch), `GANTensorBoard`
 (its sample grid and FCD as TensorBoard events).
 Reliability: `ResumableBackup` (exact resume after a crash, GAN loops
@@ -56,6 +57,63 @@ class EpochTimer(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self._start is not None:
             self.epoch_seconds.append(time.perf_counter() - self._start)
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops `fit()` once its training steps have used `seconds` of wall time.
+
+    Comparing two models "at equal wall-clock" means giving each the same
+    seconds of training, whatever a step of each costs. The clock runs from
+    the end of the first batch (which traces the train step: a one-off cost
+    that differs between models and says nothing about their speed) and only
+    inside epochs, from `on_epoch_begin` to the last batch's end: data loading
+    counts, per-epoch callbacks (sample grids, quality measurements) do not.
+    `fit` stops after the batch that reaches the budget, so a run overshoots
+    it by at most one step; give `fit` more epochs than the budget can use.
+
+    Attributes:
+        seconds_used: Training seconds counted so far.
+        steps: Batches trained (the first, untimed one included).
+        stopped: Whether the budget ended the run (rather than its epochs).
+
+    Args:
+        seconds: The budget, positive.
+
+    Raises:
+        ValueError: A budget that is not a positive finite number.
+
+    Example:
+
+    >>> budget = TimeBudget(120)
+    >>> gan.fit(images, epochs=1000, callbacks=[budget])
+    >>> budget.steps, budget.seconds_used
+    """
+
+    def __init__(self, seconds):
+        super().__init__()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < float("inf"):
+            raise ValueError(f"Expected a positive number of seconds. Received: seconds={seconds!r}")
+        self.seconds = float(seconds)
+        self.seconds_used = 0.0
+        self.steps = 0
+        self.stopped = False
+        self._mark = None
+
+    def on_train_begin(self, logs=None):
+        self.seconds_used, self.steps, self.stopped, self._mark = 0.0, 0, False, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._mark = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        if self.steps and self._mark is not None:  # the first batch traces: not counted
+            self.seconds_used += now - self._mark
+        self._mark = now
+        self.steps += 1
+        if self.seconds_used >= self.seconds:
+            self.stopped = True
+            self.model.stop_training = True
 
 
 class GANSampleGrid(keras.callbacks.Callback):

@@ -195,3 +195,143 @@ def class_coverage(fake_images: np.ndarray, num_classes: int = 10) -> dict[str, 
         "classes_covered": int((counts > 0).sum()),
         "normalized_entropy": max(entropy, 0.0) + 0.0,  # + 0.0 turns -0.0 into 0.0
     }
+
+
+def nearest_neighbours(queries, references, batch_size=500):
+    """Each query image's nearest reference image in pixel space (Euclidean, pixels in [0, 1]).
+
+    Pixel space is the plain test of copying: a memorised training image is
+    near 0 away from its copy whatever a feature extractor would make of it.
+
+    Args:
+        queries: Images to look up (GAN images: see the module docstring).
+        references: The images to search, e.g. the training set.
+        batch_size: Queries per distance matrix (`batch_size * len(references)`
+            floats at a time). Defaults to `500`.
+
+    Returns:
+        `(distances, indices)`: float64 `(N,)` distances and int `(N,)`
+        indices into `references`.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"Expected a positive integer `batch_size`. Received: batch_size={batch_size!r}")
+    q = to_unit_range(queries, "queries").reshape(len(queries), -1)
+    r = to_unit_range(references, "references").reshape(len(references), -1)
+    r_norms = np.einsum("ij,ij->i", r, r)
+    distances, indices = np.empty(len(q)), np.empty(len(q), dtype=np.int64)
+    for start in range(0, len(q), batch_size):
+        chunk = q[start:start + batch_size]
+        # |q - r|^2 = |q|^2 + |r|^2 - 2 q.r: one matrix product per chunk instead of N x M differences.
+        squared = np.einsum("ij,ij->i", chunk, chunk)[:, None] + r_norms[None, :] - 2.0 * chunk @ r.T
+        nearest = np.argmin(squared, axis=1)
+        indices[start:start + len(chunk)] = nearest
+        # Recomputed exactly for the chosen pair: the expansion loses digits for near-identical images.
+        distances[start:start + len(chunk)] = np.linalg.norm(
+            chunk.astype(np.float64) - r[nearest].astype(np.float64), axis=1)
+    return distances, indices
+
+
+def memorisation(generated, train_images, test_images, quantile=0.05, batch_size=500):
+    """Are generated samples closer to their nearest training image than unseen real images are?
+
+    A generator that copies its training images puts samples (almost) on top
+    of them; one that draws new images leaves them as far from the training
+    set as real images it never saw (the test images), or farther when its
+    samples are still imperfect. We count the generated samples nearer to
+    their nearest training image than the `quantile` of the test images'
+    nearest distances: for new images from the data distribution that share
+    is about `quantile`; a memorising generator pushes it towards 1.
+
+    Args:
+        generated: Generated images.
+        train_images: The images the generator trained on.
+        test_images: Real images it never saw (as many as `generated`, for a
+            like-for-like comparison).
+        quantile: Which low quantile of the test distances marks "close".
+            Defaults to `0.05`.
+        batch_size: As in `nearest_neighbours`. Defaults to `500`.
+
+    Returns:
+        A dict: `generated_distances`, `generated_nearest` (indices into
+        `train_images`), `test_distances`, `test_nearest`, their medians
+        `generated_median` and `test_median`, `threshold` (the test quantile),
+        `close_share` (share of generated samples below it), and
+        `allowed_share`: `quantile` plus three binomial standard errors for
+        this many samples, the most a generator of new images exceeds about
+        once in a thousand runs. `copies` is whether `close_share` exceeds it.
+    """
+    if not 0 < quantile < 1:
+        raise ValueError(f"Expected a quantile strictly between 0 and 1. Received: quantile={quantile!r}")
+    g_dist, g_idx = nearest_neighbours(generated, train_images, batch_size)
+    t_dist, t_idx = nearest_neighbours(test_images, train_images, batch_size)
+    threshold = float(np.quantile(t_dist, quantile))
+    close_share = float(np.mean(g_dist < threshold))
+    allowed = quantile + 3.0 * float(np.sqrt(quantile * (1 - quantile) / len(g_dist)))
+    return {
+        "generated_distances": g_dist, "generated_nearest": g_idx,
+        "test_distances": t_dist, "test_nearest": t_idx,
+        "generated_median": float(np.median(g_dist)), "test_median": float(np.median(t_dist)),
+        "quantile": quantile, "threshold": threshold, "close_share": close_share, "allowed_share": allowed,
+        "copies": close_share > allowed,
+    }
+
+
+def interpolate_latents(start, end, steps, method="spherical"):
+    """Latent vectors on the way from `start` to `end`, both ends included.
+
+    `"spherical"` (slerp) follows the great circle between the two
+    directions and interpolates the length linearly. For standard normal
+    latents in many dimensions nearly all the mass lies near the sphere of
+    radius sqrt(latent_dim), and two draws are nearly orthogonal: the
+    straight line's midpoint is about 1/sqrt(2) as long, a region the
+    generator never saw in training, so linear paths dim and blur in the
+    middle (White, 2016, "Sampling generative networks"). `"linear"` is the
+    straight line, kept for comparison.
+
+    Args:
+        start, end: Latent vectors `(latent_dim,)`, or batches `(N, latent_dim)`.
+        steps: Points on each path, at least 2.
+        method: `"spherical"` or `"linear"`. Defaults to `"spherical"`.
+
+    Returns:
+        float32 `(steps, latent_dim)`, or `(N, steps, latent_dim)` for batches.
+
+    Example:
+
+    >>> z = np.random.default_rng(0).standard_normal((2, 64))
+    >>> path = interpolate_latents(z[0], z[1], steps=8)   # (8, 64)
+    >>> images = generator.predict(path)
+    """
+    if method not in ("spherical", "linear"):
+        raise ValueError(f"Expected method 'spherical' or 'linear'. Received: method={method!r}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
+        raise ValueError(f"Expected an integer `steps` of at least 2. Received: steps={steps!r}")
+    a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+    if a.shape != b.shape or a.ndim not in (1, 2) or not a.size:
+        raise ValueError(f"Expected `start` and `end` of the same shape (latent_dim,) or (N, latent_dim). "
+                         f"Received: shapes {a.shape} and {b.shape}")
+    single = a.ndim == 1
+    a, b = np.atleast_2d(a), np.atleast_2d(b)
+    t = np.linspace(0.0, 1.0, steps)[None, :, None]
+    if method == "linear":
+        path = (1 - t) * a[:, None] + t * b[:, None]
+    else:
+        norm_a = np.linalg.norm(a, axis=1, keepdims=True)
+        norm_b = np.linalg.norm(b, axis=1, keepdims=True)
+        if not (norm_a > 0).all() or not (norm_b > 0).all():
+            raise ValueError("Expected non-zero latent vectors for a spherical path (a zero vector has no "
+                             "direction). Received: a vector of length 0")
+        unit_a, unit_b = a / norm_a, b / norm_b
+        omega = np.arccos(np.clip(np.sum(unit_a * unit_b, axis=1), -1.0, 1.0))[:, None, None]
+        sin = np.sin(omega)
+        # Nearly parallel directions: the great circle is the straight line (and sin -> 0).
+        parallel = sin < 1e-6
+        safe = np.where(parallel, 1.0, sin)
+        w_a = np.where(parallel, 1 - t, np.sin((1 - t) * omega) / safe)
+        w_b = np.where(parallel, t, np.sin(t * omega) / safe)
+        direction = w_a * unit_a[:, None] + w_b * unit_b[:, None]
+        direction /= np.linalg.norm(direction, axis=2, keepdims=True)
+        length = (1 - t) * norm_a[:, None] + t * norm_b[:, None]
+        path = direction * length
+    path = path.astype(np.float32)
+    return path[0] if single else path

@@ -275,20 +275,43 @@ WGAN = _family("wgan", "WGAN (clipped)", WGANSettings, WGANSettings(gradient_pen
                None)
 
 # Epochs of each walkthrough experiment's full run (notebooks 04 and 05, and
-# benchmarks.gan_walkthrough): the quality runs and the clipped WGAN shown beside
-# the first epoch of WGAN-GP.
-WALKTHROUGH_EPOCHS = {"dcgan": 10, "wgan-gp": 7, "wgan": 1}
-# Each run of notebook 05's three-seed comparison: one pass over 10,000 of the
-# training images (156 generator steps; the subset is drawn by the run's seed),
-# so that six runs fit the notebook's 30-minute budget on two CPU cores.
-WALKTHROUGH_SEED_RUN = {"epochs": 1, "train_subset": 10000}
+# benchmarks.gan_walkthrough): DCGAN's quality run in 04, WGAN-GP's in 05 (the
+# clipped WGAN's single epoch is the benchmark's only). On two shared CPU
+# cores a DCGAN step took 0.09 s and a WGAN-GP step 0.22 s (11 and 4.6 steps/s
+# over 15 s, seed 0), so with 937 steps an epoch and a few seconds of quality
+# measurement per epoch, 10 DCGAN epochs take about 15 minutes, 3 WGAN-GP
+# epochs 11 to 13 (the tour's measurement, 939 steps in 250 s, gives the upper end).
+WALKTHROUGH_EPOCHS = {"dcgan": 10, "wgan-gp": 3, "wgan": 1}
+# The quick (CI) runs: passes over FAST's 2,048 images, enough for the quick
+# checks of `dlkit.claims.gan` (calibrated there) to separate a trained
+# generator from an untrained one.
+WALKTHROUGH_QUICK_EPOCHS = {"dcgan": 6, "wgan-gp": 2, "wgan": 1}
+# Notebook 05's comparison of DCGAN, the clipped WGAN and WGAN-GP: three seeds,
+# each run stopped after `seconds` of training (equal wall-clock, see
+# `compare_across_seeds`) on all 60,000 images, scored on `eval_images`
+# samples. Nine runs of 130 s of training and about 10 s of building, tracing
+# and scoring each (21 minutes; the budget does not grow with the machine's
+# load) and WGAN-GP's quality run keep notebook 05 within 40 minutes on two
+# CPU cores. 130 s buy about 1,400 DCGAN or 600 WGAN-GP steps there. The
+# quick run gives each a few seconds on the FAST subset.
+WALKTHROUGH_SEED_RUN = {"seconds": 130.0, "eval_images": 2000, "train_subset": None}
+WALKTHROUGH_QUICK_SEED_RUN = {"seconds": 3.0}
+WALKTHROUGH_KINDS = ("dcgan", "wgan", "wgan-gp")
 
 
 def compare_across_seeds(names: tuple[str, ...] = ("dcgan", "wgan-gp"), seeds: tuple[int, ...] = (0, 1, 2),
                          fast: bool = False, verbose: int = 0,
                          runs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
-                         **changes: Any) -> dict[str, Any]:
+                         seconds: float | None = None, **changes: Any) -> dict[str, Any]:
     """Trains each GAN family once per seed and summarises its quality as mean and spread.
+
+    With `seconds`, every run trains for the same wall-clock time (a
+    `callbacks.TimeBudget`, which leaves out the first step's tracing) and
+    as many epochs as that allows: a WGAN-GP step costs several DCGAN steps,
+    so equal steps would favour WGAN-GP. The runs go seed by seed, each
+    seed's families one after another, so that a change in the machine's
+    load during the comparison falls on every family alike; each run's
+    `generator_steps` says what its budget bought.
 
     Args:
         names: GAN family names. Defaults to `("dcgan", "wgan-gp")`.
@@ -296,15 +319,26 @@ def compare_across_seeds(names: tuple[str, ...] = ("dcgan", "wgan-gp"), seeds: t
         fast: Each family's `FAST` run instead of `FULL`. Defaults to `False`.
         verbose: Keras fit verbosity. Defaults to `0`.
         runs: Metrics of runs already made, `{(name, seed): metrics}`, reused
-            instead of training again. Defaults to `None`.
+            instead of training again (with `seconds`, they must hold
+            `generator_steps` too). Defaults to `None`.
+        seconds: Training seconds per run, or `None` to train each run for
+            its settings' epochs. Defaults to `None`.
         **changes: Settings changed the same way for every run (`epochs=1`).
 
     Returns:
-        `{"runs": {(name, seed): metrics}, "summary": {name: {...}}}`, where a
-        summary holds, for `fcd`, `coverage_entropy`, `classes_covered` and
-        `seconds_per_epoch`, the mean, the minimum, the maximum and the values.
+        `{"runs": {(name, seed): metrics}, "models": {(name, seed): model},
+        "summary": {name: {...}}}` (`models` holds the runs trained by this
+        call). A summary holds, for `fcd`, `coverage_entropy`,
+        `classes_covered` and `seconds_per_epoch` (with `seconds`:
+        `generator_steps` instead), the mean, the minimum, the maximum and
+        the values in the order of `seeds`.
+
+    Raises:
+        ValueError: A family that is not a GAN, no seeds, or a budget that
+            is not a positive number.
     """
     from dlkit import families  # the registry imports this module: resolved at call time
+    from dlkit.callbacks import TimeBudget  # imports Keras: not at the top (`dlkit --help`)
 
     chosen = [families.get(name) for name in names]
     for family in chosen:
@@ -312,17 +346,31 @@ def compare_across_seeds(names: tuple[str, ...] = ("dcgan", "wgan-gp"), seeds: t
             raise ValueError(f"Expected GAN families. Received: {family.name!r}")
     if not seeds:
         raise ValueError(f"Expected at least one seed. Received: seeds={seeds!r}")
+    if seconds is not None:
+        TimeBudget(seconds)  # validates the budget before anything trains
+        # The budget ends each run; the epochs only have to outlast it.
+        changes = {"epochs": 10_000, **changes}
     done = dict(runs or {})
-    for family in chosen:
-        settings = (family.FAST if fast else family.FULL).replace(**changes)
-        for seed in seeds:
-            if (family.name, seed) not in done:
-                done[(family.name, seed)] = family.train(settings, seed=seed, verbose=verbose).metrics
+    models: dict[tuple[str, int], Any] = {}
+    for seed in seeds:
+        for family in chosen:
+            if (family.name, seed) in done:
+                continue
+            settings = (family.FAST if fast else family.FULL).replace(**changes)
+            budget = [] if seconds is None else [TimeBudget(seconds)]
+            result = family.train(settings, seed=seed, verbose=verbose, callbacks=budget)
+            metrics = dict(result.metrics)
+            if budget:
+                metrics.update(generator_steps=budget[0].steps, budget_seconds=budget[0].seconds_used)
+            done[(family.name, seed)] = metrics
+            models[(family.name, seed)] = result.model
+    keys = ("fcd", "coverage_entropy", "classes_covered",
+            "seconds_per_epoch" if seconds is None else "generator_steps")
     summary: dict[str, Any] = {}
     for family in chosen:
         summary[family.name] = {}
-        for key in ("fcd", "coverage_entropy", "classes_covered", "seconds_per_epoch"):
+        for key in keys:
             values = np.array([done[(family.name, seed)][key] for seed in seeds], dtype=float)
             summary[family.name][key] = {"mean": float(values.mean()), "min": float(values.min()),
                                          "max": float(values.max()), "values": values.tolist()}
-    return {"runs": done, "summary": summary}
+    return {"runs": done, "models": models, "summary": summary}
