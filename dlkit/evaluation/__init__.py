@@ -13,6 +13,8 @@ from dlkit.evaluation.classification import (
     shift_images,
 )
 from dlkit.evaluation.forecasting import (
+    LinearForecaster,
+    fit_linear_forecaster,
     holt_winters_forecasts,
     mae,
     naive_forecast,
@@ -23,18 +25,22 @@ from dlkit.evaluation.gan import (
     classifier_score,
     frechet_classifier_distance,
 )
+from dlkit.evaluation.gradients import input_gradient_norms
 from dlkit.evaluation.language import CharNGramModel, model_bits_per_char
 
 __all__ = [
     "CharNGramModel",
+    "LinearForecaster",
     "accuracy",
     "accuracy_under_shift",
     "class_coverage",
     "classification_report",
     "classifier_score",
     "confusion_matrix",
+    "fit_linear_forecaster",
     "frechet_classifier_distance",
     "holt_winters_forecasts",
+    "input_gradient_norms",
     "linear_probe_accuracy",
     "mae",
     "misclassified",

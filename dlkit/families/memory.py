@@ -40,31 +40,53 @@ FULL = MemorySettings()
 FAST = FULL.replace(train_sequences=2000, validation_sequences=500, epochs=1)
 
 
-def fit(settings: MemorySettings, run: Run) -> Fitted:
-    """A recurrent regressor of the sum of the two marked numbers, scored against chance."""
+def build_model(settings: MemorySettings) -> Any:
+    """The network `fit` trains: one recurrent layer, then a linear unit for the sum.
+
+    Returns:
+        An uncompiled `keras.Model` from `(B, length, 2)` sequences (value,
+        marker) to `(B, 1)` predicted sums.
+    """
     # Keras and dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
     import keras
 
     from dlkit.models import blocks
 
-    x, y = make_adding_problem(settings.train_sequences, settings.length, seed=run.seed)
-    xv, yv = make_adding_problem(settings.validation_sequences, settings.length, seed=run.seed + 1)
     inputs = keras.Input((settings.length, 2), name="sequence")
     state = blocks.apply_recurrent_stack(inputs, settings.cell, settings.units)
     outputs = keras.layers.Dense(1, name="sum")(state)
-    model = keras.Model(inputs, outputs, name=f"{settings.cell}_adding")
+    return keras.Model(inputs, outputs, name=f"{settings.cell}_adding")
+
+
+def fit(settings: MemorySettings, run: Run) -> Fitted:
+    """A recurrent regressor of the sum of the two marked numbers, scored against chance."""
+    x, y = make_adding_problem(settings.train_sequences, settings.length, seed=run.seed)
+    xv, yv = make_adding_problem(settings.validation_sequences, settings.length, seed=run.seed + 1)
+    model = build_model(settings)
     history = compile_and_fit(model, "mse", (x, y), (xv, yv), settings, run, settings.learning_rate)
-    predictions = model.predict(xv, batch_size=1024, verbose=0)[:, 0]
-    metrics = {
-        "cell": settings.cell,
-        "validation_mse": float(np.mean((predictions - yv) ** 2)),
-        # Share of sums within 0.1 of the target.
-        "validation_accuracy": within_tolerance(yv, predictions, 0.1),
+    metrics = {"cell": settings.cell, **score(model, xv, yv)}
+    return Fitted(model, history, metrics, examples_per_epoch=len(x))
+
+
+def score(model: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """A model's validation numbers on adding-problem sequences `x` with sums `y`, beside chance.
+
+    `fit` scores the trained model with it; `tests/claims/` scores an
+    untrained one the same way.
+
+    Returns:
+        `validation_mse`, `validation_accuracy` (the share of sums within 0.1
+        of the target), and what always answering 1.0 scores: `chance_mse`
+        and `chance_accuracy`.
+    """
+    predictions = model.predict(x, batch_size=1024, verbose=0)[:, 0]
+    return {
+        "validation_mse": float(np.mean((predictions - y) ** 2)),
+        "validation_accuracy": within_tolerance(y, predictions, 0.1),
         # Predicting the mean sum (1) always: its MSE is the sum's variance, 1/6.
         "chance_mse": 1 / 6,
         "chance_accuracy": 0.19,
     }
-    return Fitted(model, history, metrics, examples_per_epoch=len(x))
 
 
 def headline(metrics: Mapping[str, Any]) -> str:

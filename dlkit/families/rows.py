@@ -25,12 +25,16 @@ def rows(images: Any) -> Any:
     return data.scale_images(images)[..., 0]
 
 
-def fit(settings: RowsSettings, run: Run) -> Fitted:
+def build_model(settings: RowsSettings) -> Any:
+    """The network `fit` trains: `rnn.build_rnn_classifier((28, 28), 10, ...)` with the settings' cell and units."""
     # dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
     from dlkit.models import rnn
 
-    model = rnn.build_rnn_classifier((28, 28), 10, cell=settings.cell, units=settings.units)
-    return fit_fashion_classifier(model, rows, settings, run)
+    return rnn.build_rnn_classifier((28, 28), 10, cell=settings.cell, units=settings.units)
+
+
+def fit(settings: RowsSettings, run: Run) -> Fitted:
+    return fit_fashion_classifier(build_model(settings), rows, settings, run)
 
 
 def headline(metrics: Mapping[str, Any]) -> str:

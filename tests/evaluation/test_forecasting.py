@@ -55,3 +55,56 @@ def test_holt_winters_follows_trend_plus_season():
     with pytest.raises(ValueError, match="two seasons"):
         forecasting.holt_winters_forecasts(series, train_end=20, origins=origins, horizon=6,
                                            season=season)
+
+
+def test_linear_forecaster_recovers_a_linear_rule_exactly():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 6, 1))
+    weights = rng.normal(size=(6, 3))
+    y = (x[:, :, 0] @ weights + 2.0)[..., None]  # each horizon step a fixed combination, plus 2
+    model = forecasting.LinearForecaster(alpha=0).fit(x, y)
+    np.testing.assert_allclose(model.predict(x), y, atol=1e-9)
+    np.testing.assert_allclose(model.weights, weights, atol=1e-9)
+    np.testing.assert_allclose(model.intercept, 2.0, atol=1e-9)
+
+
+def test_linear_forecaster_penalty_shrinks_weights_but_not_the_intercept():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 4, 1))
+    y = (x[:, :, 0] @ np.ones((4, 2)) + 5.0)[..., None]
+    heavy = forecasting.LinearForecaster(alpha=1e6).fit(x, y)
+    assert np.abs(heavy.weights).max() < 1e-3
+    # With the weights all but zero the intercept is the mean target, not pulled towards 0.
+    np.testing.assert_allclose(heavy.predict(x), np.broadcast_to(y.mean(axis=0), y.shape), atol=0.05)
+
+
+def test_linear_forecaster_on_a_trend_plus_season_beats_seasonal_naive():
+    t = np.arange(400, dtype=float)
+    series = 0.05 * t + np.sin(2 * np.pi * t / 20)
+    x, y = make_windows(series, input_width=40, horizon=10)
+    model = forecasting.fit_linear_forecaster(x[:250], y[:250], x[250:300], y[250:300])
+    linear = forecasting.mae(y[300:], model.predict(x[300:]))
+    seasonal = forecasting.mae(y[300:], forecasting.seasonal_naive_forecast(x[300:], 10, 20))
+    assert linear < 0.1 * seasonal  # the seasonal copy misses a season's worth of trend
+
+
+def test_fit_linear_forecaster_picks_the_penalty_with_the_lowest_validation_error():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(30, 5, 1))
+    y = (x[:, :, 0] @ rng.normal(size=(5, 2)))[..., None]
+    assert forecasting.fit_linear_forecaster(x[:20], y[:20], x[20:], y[20:], alphas=(1e4, 0.0)).alpha == 0.0
+
+
+def test_linear_forecaster_bad_arguments():
+    with pytest.raises(ValueError, match="alpha=-1"):
+        forecasting.LinearForecaster(alpha=-1)
+    with pytest.raises(ValueError, match="fit"):
+        forecasting.LinearForecaster().predict(np.zeros((1, 3, 1)))
+    model = forecasting.LinearForecaster().fit(np.zeros((4, 3, 1)), np.zeros((4, 2, 1)))
+    with pytest.raises(ValueError, match=r"\(N, 3, 1\)"):
+        model.predict(np.zeros((1, 5, 1)))
+    with pytest.raises(ValueError, match="y.shape"):
+        forecasting.LinearForecaster().fit(np.zeros((4, 3, 1)), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="alphas"):
+        forecasting.fit_linear_forecaster(np.zeros((4, 3, 1)), np.zeros((4, 2, 1)), np.zeros((1, 3, 1)),
+                                          np.zeros((1, 2, 1)), alphas=())
