@@ -51,15 +51,7 @@ def layer_table(model: keras.Model) -> list[tuple[str, tuple, int]]:
     Nested models (a `Sequential` used as a block) are expanded into their
     layers, so a page may group layers differently from the builder.
     """
-    rows = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        if isinstance(layer, keras.Model):
-            rows.extend(layer_table(layer))
-            continue
-        rows.append((type(layer).__name__, _shape(layer.output.shape), layer.count_params()))
-    return rows
+    return [(type(layer).__name__, _shape(layer.output.shape), layer.count_params()) for layer in _layers(model)]
 
 
 # Config entries that name or place a layer rather than define its computation.
