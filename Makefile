@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= tour
 ARGS   ?=
 
-.PHONY: install tour test test-numerics lint lab bench docs clean
+.PHONY: install tour test test-numerics lint lab bench docs links hosted clean
 
 install: $(STAMP)
 
@@ -50,6 +50,17 @@ bench: $(STAMP)
 # DOCS_ARGS="--quick" records the quick runs' times; "--only 01,03" picks notebooks.
 docs: $(STAMP)
 	$(BIN)/python scripts/build_docs.py $(DOCS_ARGS)
+
+# Every notebook's first cell and every Colab/Kaggle link, written from the
+# Repository URL in pyproject.toml (a test fails when they disagree).
+links: $(STAMP)
+	$(BIN)/python scripts/hosted_links.py
+
+# A Kaggle-like runtime in miniature: a fresh environment with the oldest
+# TensorFlow and Keras dlkit accepts, one notebook whose first cell installs
+# dlkit's wheel; TensorFlow's version must not change. Needs the package index.
+hosted: $(STAMP)
+	$(BIN)/python scripts/simulate_hosted.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -12,9 +12,13 @@ import hashlib
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
+
+# The first Keras release without the known safe_mode bypasses (the last was fixed in 3.11.3).
+SAFE_KERAS = (3, 12)
 
 
 class CorruptFileError(ValueError):
@@ -87,9 +91,20 @@ def load_model(path, compile=True):
     Raises:
         FileNotFoundError: `path` does not exist.
         CorruptFileError: It exists but cannot be read as a Keras model.
+        RuntimeError: Keras is older than 3.12, whose safe mode a crafted file
+            can get around (dlkit installs beside such a Keras on hosted
+            runtimes, but does not load model files with it).
     """
     import keras  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
+    release = tuple(int(part) for part in re.findall(r"\d+", keras.__version__)[:2])
+    if release < SAFE_KERAS:
+        raise RuntimeError(
+            f"Expected Keras {'.'.join(map(str, SAFE_KERAS))} or newer to load a model file: "
+            "older releases let a crafted file get around safe_mode (CVE-2025-1550, "
+            "CVE-2025-8747, CVE-2025-9905, CVE-2025-9906). Received: keras "
+            f"{keras.__version__}. Upgrade it (pip install -U 'keras>=3.12', then restart the "
+            "runtime), or load a file you made yourself with keras.saving.load_model.")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Expected a saved model at {path}. Received: no such file")

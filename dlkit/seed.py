@@ -58,5 +58,11 @@ def set_seed(seed: int, deterministic: bool = False) -> None:
     np.random.seed(seed)
     # keras.utils.set_random_seed seeds Python, NumPy and the backend (TF) too.
     keras.utils.set_random_seed(seed)
+    # Keras 3.10 and older kept its global SeedGenerator (unseeded keras.random draws)
+    # across set_random_seed, so the same seed did not repeat those draws; newer
+    # releases drop it here, and so do we, for the older ones hosted runtimes carry.
+    from keras.src.backend.common import global_state
+
+    global_state.set_global_attribute("global_seed_generator", None)
     if deterministic:
         tf.config.experimental.enable_op_determinism()

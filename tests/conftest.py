@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from dlkit.data import fashion_mnist  # noqa: E402
+from dlkit.data import fashion_mnist, kaggle  # noqa: E402
 
 
 def missing_data(reason):
@@ -30,8 +30,9 @@ def fashion():
 
 @pytest.fixture
 def isolated_lookup(tmp_path, monkeypatch):
-    """Points every standard Fashion-MNIST location at empty temporary dirs."""
+    """Points every standard Fashion-MNIST location at empty temporary dirs (Kaggle's mount too)."""
     monkeypatch.delenv("DLKIT_DATA_DIR", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.setattr(fashion_mnist, "SYSTEM_DIR", tmp_path / "system")
+    monkeypatch.setattr(kaggle, "KAGGLE_INPUT", tmp_path / "kaggle" / "input")
     return tmp_path

@@ -78,6 +78,19 @@ def test_load_model_round_trips_in_safe_mode(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+@pytest.mark.parametrize("version", ["3.10.0", "3.11.3", "3.8.0.dev2025"])
+def test_load_model_refuses_a_keras_with_known_safe_mode_bypasses(tmp_path, monkeypatch, version):
+    import keras
+
+    inputs = keras.Input((3,))
+    path = saving.save_model(keras.Model(inputs, keras.layers.Dense(2)(inputs)), tmp_path / "m.keras")
+    monkeypatch.setattr(keras, "__version__", version)
+    with pytest.raises(RuntimeError, match=f"Expected Keras 3.12 or newer.*Received: keras {version}"):
+        saving.load_model(path)
+    monkeypatch.setattr(keras, "__version__", "3.12.0")
+    assert saving.load_model(path).output_shape == (None, 2)
+
+
 # A child process saves a large model over a complete older one; the test
 # SIGKILLs it while the save is under way, at several moments.
 _SAVER = """

@@ -5,12 +5,17 @@ Lookup order (the first directory holding all four files wins):
 1. the `data_dir` argument;
 2. `$DLKIT_DATA_DIR/fashion-mnist`;
 3. the Keras cache, `$KERAS_HOME/datasets/fashion-mnist` (`~/.keras` by default);
-4. `/usr/share/datasets/fashion-mnist` (Debian/Ubuntu package `dataset-fashion-mnist`).
+4. `/usr/share/datasets/fashion-mnist` (Debian/Ubuntu package `dataset-fashion-mnist`);
+5. on Kaggle, the CSV copy a notebook mounts under `/kaggle/input` (any folder
+   holding `fashion-mnist_train.csv` and `fashion-mnist_test.csv`: a `label`
+   column, then 784 pixel columns).
 
-Each file may be gzip-compressed (`.gz`, as distributed) or already
+Each IDX file may be gzip-compressed (`.gz`, as distributed) or already
 decompressed. Its decompressed bytes are checked against the SHA-256 sums
 below, so a truncated or altered copy is reported by name instead of being
-used.
+used. The CSV copy holds the same images in another order, so it cannot be
+checked by a sum; it is checked by its header, its row count, its value ranges
+and its class balance (exactly a tenth of each split per class) instead.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dlkit.data import kaggle
 from dlkit.data.errors import CorruptDataError, DataNotFoundError
 
 FASHION_MNIST_CLASSES = (
@@ -62,6 +68,9 @@ _FILES = {
 }
 
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+# The file names of the CSV copy Kaggle mounts (dataset zalando-research/fashionmnist).
+KAGGLE_CSV = {"train": "fashion-mnist_train.csv", "test": "fashion-mnist_test.csv"}
+_PIXELS = 28 * 28
 
 HOW_TO_PROVIDE = """\
 Ways to provide Fashion-MNIST:
@@ -69,6 +78,8 @@ Ways to provide Fashion-MNIST:
   * any system:     put the four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
                     t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in a directory and pass
                     data_dir=... or set DLKIT_DATA_DIR to its parent (files in $DLKIT_DATA_DIR/fashion-mnist)
+  * Kaggle:         add the dataset "zalando-research/fashionmnist" to the notebook (Add data);
+                    it is found anywhere under /kaggle/input
   * online:         call load_fashion_mnist(download=True); Keras downloads into ~/.keras/datasets"""
 
 
@@ -112,13 +123,62 @@ def _locate(dirs):
     return None
 
 
+def _locate_kaggle_csv():
+    """The folder under /kaggle/input holding both CSV files, or None."""
+    for train in kaggle.find_files([KAGGLE_CSV["train"]]):
+        if (train.parent / KAGGLE_CSV["test"]).is_file():
+            return train.parent
+    return None
+
+
 def locate_fashion_mnist(data_dir=None):
     """Returns the directory `load_fashion_mnist` would read, or `None`.
 
-    Only looks; neither verifies nor downloads anything.
+    Only looks; neither verifies nor downloads anything. On Kaggle this may be
+    the folder of the mounted CSV copy.
     """
     files = _locate(candidate_dirs(data_dir))
-    return None if files is None else next(iter(files.values())).parent
+    if files is not None:
+        return next(iter(files.values())).parent
+    return _locate_kaggle_csv()
+
+
+def _read_kaggle_csv(path, rows):
+    """Reads one split of the Kaggle CSV copy; every check names the file."""
+    import pandas as pd  # lazily, as keras is: `import dlkit` stays light
+
+    def corrupt(expected, received):
+        return CorruptDataError(f"Fashion-MNIST file {path} is not a complete copy of the "
+                                f"Kaggle CSV layout. Expected {expected}. Received: {received}. "
+                                "Delete or replace it.")
+
+    try:
+        # int32: a stray text or decimal value fails here instead of being rounded
+        table = pd.read_csv(path, dtype="int32")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise corrupt("a header row, then rows of 785 integers", f"a file pandas could not "
+                      f"read as integers ({str(e).splitlines()[0]})") from e
+    columns = list(table.columns)
+    if len(columns) != 1 + _PIXELS or columns[0] != "label":
+        raise corrupt(f"{1 + _PIXELS} columns, the first named 'label'",
+                      f"{len(columns)} columns, the first named {columns[0]!r}")
+    if len(table) != rows:
+        raise corrupt(f"{rows:,} rows", f"{len(table):,} rows")
+    values = table.to_numpy()
+    labels, pixels = values[:, 0], values[:, 1:]
+    if labels.min() < 0 or labels.max() > 9:
+        raise corrupt("labels in 0..9", f"labels from {labels.min()} to {labels.max()}")
+    if pixels.min() < 0 or pixels.max() > 255:
+        raise corrupt("pixels in 0..255", f"pixels from {pixels.min()} to {pixels.max()}")
+    counts = np.bincount(labels, minlength=10)
+    if (counts != rows // 10).any():
+        raise corrupt(f"{rows // 10:,} images of each class", f"{counts.tolist()}")
+    return pixels.astype(np.uint8).reshape(rows, 28, 28), labels.astype(np.uint8)
+
+
+def _load_kaggle_csv(folder):
+    test = _read_kaggle_csv(folder / KAGGLE_CSV["test"], FASHION_MNIST_TEST_SIZE)  # the quicker check first
+    return _read_kaggle_csv(folder / KAGGLE_CSV["train"], FASHION_MNIST_TRAIN_SIZE), test
 
 
 def _read_verified(path, name):
@@ -190,7 +250,8 @@ def load_fashion_mnist(data_dir: str | os.PathLike[str] | None = None, download:
         DataNotFoundError: No directory holds all four files (the message
             lists every place searched and how to provide the data).
         CorruptDataError: A file found is truncated or altered (the message
-            names it).
+            names it). On Kaggle, a CSV copy with a wrong header, row count,
+            value range or class balance.
 
     Example:
 
@@ -200,6 +261,10 @@ def load_fashion_mnist(data_dir: str | os.PathLike[str] | None = None, download:
     """
     searched = candidate_dirs(data_dir)
     files = _locate(searched)
+    if files is None:
+        kaggle_dir = _locate_kaggle_csv()
+        if kaggle_dir is not None:
+            return _load_kaggle_csv(kaggle_dir)
     if files is None and _download_allowed(download):
         try:
             files = _download_with_keras()
@@ -219,7 +284,8 @@ def load_fashion_mnist(data_dir: str | os.PathLike[str] | None = None, download:
 
 def _not_found_summary(searched, download_error):
     tried = "the download failed" if download_error is not None else "no download (offline)"
-    return (f"Fashion-MNIST was not found in {', '.join(str(d) for d in searched)} ({tried}); "
+    return (f"Fashion-MNIST was not found in {', '.join(str(d) for d in searched)} or under "
+            f"{kaggle.KAGGLE_INPUT} ({tried}); "
             "install it with `sudo apt-get install dataset-fashion-mnist` or pass the directory "
             "holding its four IDX files")
 
@@ -229,6 +295,8 @@ def _not_found_message(searched, download_error, data_dir=None):
         f"  - {d}" + (f"  (data_dir={str(data_dir)!r})" if data_dir is not None and i == 0 else "")
         for i, d in enumerate(searched)
     )
+    places += (f"\n  - {kaggle.KAGGLE_INPUT} and its folders, for {KAGGLE_CSV['train']} and "
+               f"{KAGGLE_CSV['test']} (Kaggle)")
     msg = f"Fashion-MNIST was not found. Searched, in order:\n{places}\n"
     if download_error is not None:
         msg += f"The download failed too: {download_error}\n"
