@@ -97,6 +97,9 @@ def load_model(path, compile=True):
     """
     import keras  # lazily: importing dlkit must not import TensorFlow (`dlkit --help`)
 
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Expected a saved model at {path}. Received: no such file")
     release = tuple(int(part) for part in re.findall(r"\d+", keras.__version__)[:2])
     if release < SAFE_KERAS:
         raise RuntimeError(
@@ -105,9 +108,6 @@ def load_model(path, compile=True):
             "CVE-2025-8747, CVE-2025-9905, CVE-2025-9906). Received: keras "
             f"{keras.__version__}. Upgrade it (pip install -U 'keras>=3.12', then restart the "
             "runtime), or load a file you made yourself with keras.saving.load_model.")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Expected a saved model at {path}. Received: no such file")
     try:
         return keras.saving.load_model(path, compile=compile, safe_mode=True)
     except ValueError as e:

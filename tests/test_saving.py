@@ -87,6 +87,8 @@ def test_load_model_refuses_a_keras_with_known_safe_mode_bypasses(tmp_path, monk
     monkeypatch.setattr(keras, "__version__", version)
     with pytest.raises(RuntimeError, match=f"Expected Keras 3.12 or newer.*Received: keras {version}"):
         saving.load_model(path)
+    with pytest.raises(FileNotFoundError):  # a missing file is still named as missing first
+        saving.load_model(tmp_path / "missing.keras")
     monkeypatch.setattr(keras, "__version__", "3.12.0")
     assert saving.load_model(path).output_shape == (None, 2)
 
