@@ -25,14 +25,18 @@ BRANCH = "main"  # the branch the Colab and Kaggle links open
 CELL_MARK = "# Colab / Kaggle only:"
 
 
-def repository_url(root: Path = ROOT) -> str:
-    """The `Repository` URL of `[project.urls]`, checked to be a GitHub repository."""
+def project_table(root: Path = ROOT) -> dict:
+    """The `[project]` table of `root/pyproject.toml`."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
-    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
-    url = project.get("urls", {}).get("Repository", "")
+    return tomllib.loads((root / "pyproject.toml").read_text())["project"]
+
+
+def repository_url(root: Path = ROOT) -> str:
+    """The `Repository` URL of `[project.urls]`, checked to be a GitHub repository."""
+    url = project_table(root).get("urls", {}).get("Repository", "")
     if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url):
         # Colab opens notebooks from GitHub only; Kaggle's importer takes the same address.
         raise ValueError("Expected [project.urls] Repository in pyproject.toml to be "

@@ -32,17 +32,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its sibling, run as a script or loaded by a test
+from hosted_links import project_table  # noqa: E402
+
 KEPT = ("tensorflow", "keras", "numpy")
 
 
 def floors(root: Path = ROOT) -> dict[str, str]:
     """The `>=` floors pyproject.toml sets for TensorFlow and Keras: the oldest versions supported."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
     found = {}
-    for requirement in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]:
+    for requirement in project_table(root)["dependencies"]:
         match = re.fullmatch(r"(tensorflow|keras)\s*>=\s*([\w.]+)", requirement.strip())
         if match:
             found[match[1]] = match[2]

@@ -10,9 +10,17 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).parent.parent
-_spec = importlib.util.spec_from_file_location("hosted_links", ROOT / "scripts" / "hosted_links.py")
-hosted_links = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(hosted_links)
+
+
+def _script(name):
+    """A module of scripts/, loaded from its file (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hosted_links = _script("hosted_links")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -116,13 +124,6 @@ def test_when_pip_cannot_keep_the_runtime_the_cell_stops_with_pips_reason(monkey
     with pytest.raises(RuntimeError, match="(?s)from git\\+https://github.com/someone/fork.*"
                        "Internet on.*ResolutionImpossible"):
         _run_first_cell(NOTEBOOKS[1], monkeypatch, pip)
-
-
-def _script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_readme_states_the_floors_the_hosted_run_installs(project_copy):
