@@ -18,7 +18,7 @@ import sys
 import time
 
 PERFORMANCE = ("cnn_fit", "machine_limit", "gan_steps", "rnn_cells", "scaling")
-WALKTHROUGHS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough")
+WALKTHROUGHS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough", "text_classification")
 BENCHMARKS = PERFORMANCE + WALKTHROUGHS
 
 

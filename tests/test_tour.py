@@ -53,7 +53,7 @@ def test_remaining_estimate_scales_the_typical_times_by_the_measured_speed():
     assert remaining_estimate({"data": 1.0}, ["cnn"], fast=False) == typical["cnn"]
 
 
-def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion):
+def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion, spam_corpus):
     """`dlkit tour --fast` as a user runs it: exit 0, a picture per family, every metric finite."""
     import html.parser
     import json
@@ -90,13 +90,14 @@ def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion):
 
     parser = Sections()
     parser.feed((tmp_path / "report.html").read_text())
-    for family in ("CNN", "RNN: forecasting", "GAN: DCGAN", "GAN: WGAN-GP"):
+    for family in ("CNN", "RNN: forecasting", "RNN: spam or not", "GAN: DCGAN", "GAN: WGAN-GP"):
         assert any(h.startswith(family) and n for h, n in parser.images.items()), (family, parser.images)
 
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    trained = ("cnn", "forecaster", "char-lm", "dcgan", "wgan-gp")
+    trained = ("cnn", "forecaster", "char-lm", "text-classifier", "dcgan", "wgan-gp")
     for key in ("forecaster.test_mae", "forecaster.seasonal_naive_mae", "char-lm.bits_per_char",
-                "char-lm.ngram_bits_per_char", "cnn.test_accuracy", "dcgan.fcd", "wgan-gp.fcd"):
+                "char-lm.ngram_bits_per_char", "cnn.test_accuracy", "text-classifier.test_f1",
+                "text-classifier.baseline_f1", "dcgan.fcd", "wgan-gp.fcd"):
         stage, name = key.split(".")
         assert math.isfinite(metrics[stage][name]), key
     numbers = [v for stage in trained for v in metrics[stage].values()

@@ -19,6 +19,14 @@ from dlkit.data.pipelines import (
     make_windows,
     scale_images,
 )
+from dlkit.data.spam import (
+    SPAM_ASSASSIN_FILE,
+    TEXT_CORPORA,
+    TextCorpus,
+    load_spam_assassin,
+    load_text_corpus,
+    split_text_corpus,
+)
 from dlkit.data.synthetic import make_adding_problem, within_tolerance
 from dlkit.data.tfds_source import load_tfds
 from dlkit.data.words import load_words
@@ -27,13 +35,18 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_TEST_SIZE",
     "FASHION_MNIST_TRAIN_SIZE",
+    "SPAM_ASSASSIN_FILE",
+    "TEXT_CORPORA",
     "CharVocabulary",
     "CorruptDataError",
     "DataNotFoundError",
+    "TextCorpus",
     "chronological_split",
     "encode_words",
     "load_co2",
     "load_fashion_mnist",
+    "load_spam_assassin",
+    "load_text_corpus",
     "load_tfds",
     "load_words",
     "locate_fashion_mnist",
@@ -43,5 +56,6 @@ __all__ = [
     "make_window_splits",
     "make_windows",
     "scale_images",
+    "split_text_corpus",
     "within_tolerance",
 ]

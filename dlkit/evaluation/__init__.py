@@ -27,16 +27,20 @@ from dlkit.evaluation.gan import (
 )
 from dlkit.evaluation.gradients import input_gradient_norms
 from dlkit.evaluation.language import CharNGramModel, model_bits_per_char
+from dlkit.evaluation.text import TfidfLogisticRegression, binary_report, f1_score
 
 __all__ = [
     "CharNGramModel",
     "LinearForecaster",
+    "TfidfLogisticRegression",
     "accuracy",
     "accuracy_under_shift",
+    "binary_report",
     "class_coverage",
     "classification_report",
     "classifier_score",
     "confusion_matrix",
+    "f1_score",
     "fit_linear_forecaster",
     "frechet_classifier_distance",
     "holt_winters_forecasts",

@@ -19,7 +19,7 @@ families); training does.
 
 from __future__ import annotations
 
-from dlkit.families import char_lm, cnn, conv_rnn, forecaster, gans, memory, rows
+from dlkit.families import char_lm, cnn, conv_rnn, forecaster, gans, memory, rows, text
 from dlkit.families.base import (
     Family,
     Fitted,
@@ -39,6 +39,7 @@ FAMILIES: dict[str, Family] = {
         forecaster.FAMILY,
         char_lm.FAMILY,
         conv_rnn.FAMILY,
+        text.FAMILY,
         gans.DCGAN,
         gans.WGAN_GP,
         gans.WGAN,

@@ -205,6 +205,93 @@ def build_char_language_model(
     return keras.Model(inputs, outputs, name=name or f"{cell}_char_lm")
 
 
+# Token ids 0 and 1 of every vectorizer: padding (masked) and words outside the vocabulary.
+TEXT_RESERVED_TOKENS = ("", "[UNK]")
+
+
+def adapt_vocabulary(texts: Sequence[str], max_tokens: int = 20000) -> list[str]:
+    """The `max_tokens - 2` most frequent words of `texts`, most frequent first.
+
+    Words are what `keras.layers.TextVectorization` makes of a text by
+    default: lower-cased, punctuation stripped, split on white space. The
+    list leaves out `TEXT_RESERVED_TOKENS` (ids 0 and 1), which every
+    vectorizer adds back itself; pass it to `build_text_classifier`.
+
+    Raises:
+        ValueError: `texts` is empty or holds something other than strings,
+            or `max_tokens` is below 3.
+    """
+    check_positive_int("max_tokens", max_tokens, minimum=3)
+    texts = _check_texts("texts", texts)
+    layer = keras.layers.TextVectorization(max_tokens=max_tokens)
+    layer.adapt(np.array(texts, dtype=object), batch_size=256)
+    return [token for token in layer.get_vocabulary() if token not in TEXT_RESERVED_TOKENS]
+
+
+def _check_texts(arg: str, texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, (Sequence, np.ndarray)):
+        raise ValueError(f"Expected `{arg}` to be a sequence of strings. Received: {type(texts).__name__}")
+    if len(texts) == 0:
+        raise ValueError(f"Expected `{arg}` to hold at least one string. Received: an empty sequence")
+    bad = next((t for t in texts if not isinstance(t, str)), None)
+    if bad is not None:
+        raise ValueError(f"Expected `{arg}` to hold strings only. Received: an item of type {type(bad).__name__}")
+    return list(texts)
+
+
+def build_text_classifier(
+    vocabulary: Sequence[str], sequence_length: int = 256, cell: str = "gru", embedding_dim: int = 64,
+    units: int = 64, num_layers: int = 1, bidirectional: bool = True, dropout_rate: float = 0.0,
+    name: str | None = None,
+) -> keras.Model:
+    """Builds a binary text classifier that reads raw strings: vectorizer, masked embedding, recurrent layers.
+
+    The `TextVectorization` layer is part of the model, so a saved `.keras`
+    file holds its vocabulary and takes strings. Each text becomes its first
+    `sequence_length` word ids, padded with id 0; the `Embedding` has
+    `mask_zero=True`, so the recurrent layers skip the padding (the same text
+    padded to any length gets the same prediction).
+
+    Args:
+        vocabulary: Words with ids 2, 3, ... (`adapt_vocabulary(texts)`);
+            ids 0 and 1 are padding and unknown words.
+        sequence_length: Words read per text (the rest is cut). Defaults to `256`.
+        cell, units, num_layers, bidirectional, dropout_rate: See the module
+            docstring. Defaults `"gru"`, `64`, `1`, `True`, `0.0`.
+        embedding_dim: Size of each word's vector. Defaults to `64`.
+        name: Model name. Defaults to `"<cell>_text_classifier"`.
+
+    Returns:
+        A `keras.Model` from strings `(B,)` to the probability of class 1
+        `(B, 1)`; train it with binary cross-entropy. Its layers are named
+        `vectorize`, `embedding`, the recurrent stack (`text_...`) and
+        `probability`.
+
+    Example:
+
+    >>> vocab = adapt_vocabulary(train_texts, max_tokens=20000)
+    >>> model = build_text_classifier(vocab, cell="lstm")
+    >>> model.predict(np.array(["win money now"], dtype=object))
+    """
+    _check_common(cell, units, num_layers, bidirectional, dropout_rate)
+    check_positive_int("sequence_length", sequence_length)
+    check_positive_int("embedding_dim", embedding_dim)
+    vocabulary = _check_texts("vocabulary", vocabulary)
+    reserved = [t for t in vocabulary if t in TEXT_RESERVED_TOKENS]
+    if reserved or len(set(vocabulary)) != len(vocabulary):
+        raise ValueError("Expected `vocabulary` to hold distinct words, without the padding and unknown tokens "
+                         f"{TEXT_RESERVED_TOKENS}. Received: {len(vocabulary)} entries, "
+                         f"{len(vocabulary) - len(set(vocabulary))} repeated, reserved ones: {reserved}")
+    inputs = keras.Input((), dtype="string", name="text")
+    ids = keras.layers.TextVectorization(vocabulary=vocabulary, output_sequence_length=sequence_length,
+                                         name="vectorize")(inputs)
+    x = keras.layers.Embedding(len(vocabulary) + len(TEXT_RESERVED_TOKENS), embedding_dim, mask_zero=True,
+                               name="embedding")(ids)
+    x = apply_recurrent_stack(x, cell, units, num_layers, bidirectional, dropout_rate, name="text")
+    outputs = keras.layers.Dense(1, activation="sigmoid", dtype=output_dtype(), name="probability")(x)
+    return keras.Model(inputs, outputs, name=name or f"{cell}_text_classifier")
+
+
 def build_conv_rnn_classifier(
     input_shape: Sequence[int], num_classes: int, conv_filters: Sequence[int] = (32, 64), cell: str = "lstm",
     units: int = 64, num_layers: int = 1, bidirectional: bool = False, dropout_rate: float = 0.0,

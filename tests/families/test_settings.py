@@ -49,6 +49,9 @@ OUT_OF_RANGE = [
     ("wgan-gp", "gradient_penalty_weight", True), ("wgan-gp", "gradient_penalty_weight", float("inf")),
     ("dcgan", "eval_images", 10001), ("dcgan", "train_subset", 60001),
     ("cnn", "validation_size", 60000), ("rows", "test_subset", 10001), ("conv-rnn", "train_subset", 60001),
+    ("text-classifier", "corpus", "enron"), ("text-classifier", "max_tokens", 2),
+    ("text-classifier", "test_fraction", 0.9), ("text-classifier", "bidirectional", "yes"),
+    ("text-classifier", "message_subset", 0),
 ]
 
 
