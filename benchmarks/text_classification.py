@@ -60,7 +60,7 @@ def main(argv=None):
     print(f"\nmedian of {len(rows)} seeds on {report['machine']}:")
     for name in ("accuracy", "f1"):
         print(f"  {name:>9}: recurrent {median[f'test_{name}']:.4f}, TF-IDF {median[f'baseline_{name}']:.4f} "
-              f"({gaps[name]:+.2f} points behind; target <= {TARGET_POINTS})")
+              f"(recurrent minus TF-IDF {-gaps[name]:+.2f} points; target >= {-TARGET_POINTS:+.1f})")
     print(f"  hard ham kept: recurrent {median['hard_ham_accuracy']:.3f}, "
           f"TF-IDF {median['baseline_hard_ham_accuracy']:.3f}")
     print(f"  training {median['train_seconds']:.0f} s, whole run {median['wall_seconds']:.0f} s "
