@@ -18,7 +18,8 @@ import sys
 import time
 
 PERFORMANCE = ("cnn_fit", "machine_limit", "gan_steps", "rnn_cells", "scaling")
-WALKTHROUGHS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough", "text_classification")
+WALKTHROUGHS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough", "text_classification",
+                "conditional_gan")
 BENCHMARKS = PERFORMANCE + WALKTHROUGHS
 
 

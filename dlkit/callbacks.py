@@ -169,7 +169,8 @@ class GANSampleGrid(keras.callbacks.Callback):
         if self._latent is None:
             rng = np.random.default_rng(self.seed)
             self._latent = rng.standard_normal((self.num_images, self.model.latent_dim)).astype("float32")
-        images = self.model.generator(self._latent, training=False)
+        inputs = getattr(self.model, "generator_inputs", lambda latent: latent)(self._latent)
+        images = self.model.generator(inputs, training=False)
         return self._grid(images)
 
     def on_epoch_end(self, epoch, logs=None):

@@ -197,6 +197,40 @@ def class_coverage(fake_images: np.ndarray, num_classes: int = 10) -> dict[str, 
     }
 
 
+def class_accuracy(fake_images: np.ndarray, requested: Any, num_classes: int = 10) -> dict[str, Any]:
+    """How often the evaluator sees the class a conditional generator was asked for.
+
+    Args:
+        fake_images: Generated images, `(N, 28, 28, 1)` in [-1, 1] (or uint8).
+        requested: The class id each image was generated for, `(N,)`.
+        num_classes: Defaults to `10`.
+
+    Returns:
+        A dict: `per_class` (accuracy for each requested class, `None` for a
+        class never requested), `mean_class_accuracy` (their mean over the
+        requested classes: every class counts alike however many samples it
+        had) and `confusion` (`num_classes x num_classes` counts, row: class
+        asked for, column: class seen).
+
+    Raises:
+        ValueError: Not one label per image, or a label outside `0 .. num_classes - 1`.
+    """
+    requested = np.asarray(requested)
+    if requested.ndim != 1 or len(requested) != len(fake_images) or not np.issubdtype(requested.dtype, np.integer):
+        raise ValueError(f"Expected one integer class label per image ({len(fake_images)}). "
+                         f"Received: dtype={requested.dtype}, shape={requested.shape}")
+    if requested.size and (requested.min() < 0 or requested.max() >= num_classes):
+        raise ValueError(f"Expected labels in 0..{num_classes - 1}. Received: {requested.min()} to {requested.max()}")
+    seen = np.argmax(evaluator_probabilities(fake_images, arg="fake_images"), axis=1)
+    confusion = np.bincount(requested * num_classes + seen, minlength=num_classes ** 2).reshape(num_classes,
+                                                                                                num_classes)
+    asked = confusion.sum(axis=1)
+    per_class = [float(confusion[c, c] / asked[c]) if asked[c] else None for c in range(num_classes)]
+    scored = [a for a in per_class if a is not None]
+    return {"per_class": per_class, "mean_class_accuracy": float(np.mean(scored)) if scored else float("nan"),
+            "confusion": confusion.tolist()}
+
+
 def nearest_neighbours(queries, references, batch_size=500):
     """Each query image's nearest reference image in pixel space (Euclidean, pixels in [0, 1]).
 

@@ -19,7 +19,17 @@ families); training does.
 
 from __future__ import annotations
 
-from dlkit.families import char_lm, cnn, conv_rnn, forecaster, gans, memory, rows, text
+from dlkit.families import (
+    char_lm,
+    cnn,
+    conditional_gan,
+    conv_rnn,
+    forecaster,
+    gans,
+    memory,
+    rows,
+    text,
+)
 from dlkit.families.base import (
     Family,
     Fitted,
@@ -43,6 +53,7 @@ FAMILIES: dict[str, Family] = {
         gans.DCGAN,
         gans.WGAN_GP,
         gans.WGAN,
+        conditional_gan.FAMILY,
     )
 }
 

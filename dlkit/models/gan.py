@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import keras
 
 from dlkit.models._dtypes import output_dtype
-from dlkit.models.gan_loops import DCGAN, WGAN
+from dlkit.models.gan_loops import DCGAN, WGAN, ConditionalGAN
 from dlkit.validation import (
     check_choice,
     check_input_shape,
@@ -33,6 +33,10 @@ from dlkit.validation import (
 __all__ = [
     "DCGAN",
     "WGAN",
+    "ConditionalGAN",
+    "build_conditional_critic",
+    "build_conditional_discriminator",
+    "build_conditional_generator",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_wgan_critic",
@@ -66,21 +70,32 @@ def build_dcgan_generator(latent_dim: int = 64, image_shape: Sequence[int] = (28
     Raises:
         ValueError: Bad sizes, including an image size the upsampling cannot reach.
     """
+    image_shape, filters = _check_generator(latent_dim, image_shape, filters, kernel_size)
+    inputs = keras.Input((latent_dim,), name="latent")
+    return keras.Model(inputs, _upsampling_body(inputs, image_shape, filters, kernel_size), name=name)
+
+
+def _check_generator(latent_dim, image_shape, filters, kernel_size):
     check_positive_int("latent_dim", latent_dim)
     image_shape = check_input_shape("image_shape", image_shape, rank=3)
     filters = check_positive_int_sequence("filters", filters)
     check_positive_int("kernel_size", kernel_size)
     factor = 2 ** len(filters)
-    height, width, channels = image_shape
-    if height % factor or width % factor:
+    if image_shape[0] % factor or image_shape[1] % factor:
         raise ValueError(
             f"Expected an image height and width divisible by 2 ** len(filters) = {factor}. "
             f"Received: image_shape={image_shape}, filters={filters}. Use fewer entries in "
             "`filters`, or pad the images."
         )
-    inputs = keras.Input((latent_dim,), name="latent")
+    return image_shape, filters
+
+
+def _upsampling_body(x, image_shape, filters, kernel_size):
+    """Dense projection, reshape and transposed-convolution blocks up to `image_shape` in [-1, 1]."""
+    height, width, channels = image_shape
+    factor = 2 ** len(filters)
     x = keras.layers.Dense(height // factor * width // factor * filters[0], use_bias=False,
-                           name="project")(inputs)
+                           name="project")(x)
     x = keras.layers.BatchNormalization(name="project_bn")(x)
     x = keras.layers.ReLU(name="project_relu")(x)
     x = keras.layers.Reshape((height // factor, width // factor, filters[0]), name="reshape")(x)
@@ -90,12 +105,11 @@ def build_dcgan_generator(latent_dim: int = 64, image_shape: Sequence[int] = (28
         x = keras.layers.BatchNormalization(name=f"up{i}_bn")(x)
         x = keras.layers.ReLU(name=f"up{i}_relu")(x)
     # float32 images even under mixed precision (the last layer is small).
-    outputs = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same",
-                                           activation="tanh", dtype=output_dtype(), name="image")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same",
+                                        activation="tanh", dtype=output_dtype(), name="image")(x)
 
 
-def _downsampling_stack(image_shape, filters, kernel_size, normalization, dropout_rate, name):
+def _downsampling_stack(image_shape, filters, kernel_size, normalization, dropout_rate, name, num_classes=None):
     image_shape = check_input_shape("image_shape", image_shape, rank=3)
     filters = check_positive_int_sequence("filters", filters)
     check_positive_int("kernel_size", kernel_size)
@@ -107,6 +121,13 @@ def _downsampling_stack(image_shape, filters, kernel_size, normalization, dropou
         )
     inputs = keras.Input(image_shape, name="images")
     x = inputs
+    if num_classes is not None:
+        # The class as one more image channel: a learned plane per class, joined to the pixels.
+        labels = keras.Input((), dtype="int32", name="label")
+        plane = keras.layers.Embedding(num_classes, image_shape[0] * image_shape[1], name="label_embedding")(labels)
+        plane = keras.layers.Reshape((*image_shape[:2], 1), name="label_plane")(plane)
+        x = keras.layers.Concatenate(name="join")([x, plane])
+        inputs = [inputs, labels]
     for i, f in enumerate(filters, 1):
         x = keras.layers.Conv2D(f, kernel_size, strides=2, padding="same", name=f"down{i}")(x)
         if normalization == "layer" and i > 1:
@@ -159,3 +180,64 @@ def build_wgan_critic(image_shape: Sequence[int] = (28, 28, 1), filters: Sequenc
     """
     check_choice("normalization", normalization, ("layer", None))
     return _downsampling_stack(image_shape, filters, kernel_size, normalization, 0.0, name)
+
+
+def build_conditional_generator(latent_dim: int = 64, num_classes: int = 10, image_shape: Sequence[int] = (28, 28, 1),
+                                filters: Sequence[int] = (128, 64), kernel_size: int = 4, label_dim: int = 16,
+                                name: str = "generator") -> keras.Model:
+    """Builds a class-conditional DCGAN generator: the label's embedding joined to the latent vector.
+
+    The class id is looked up in an `Embedding` of `label_dim` numbers and
+    concatenated to the latent vector; the rest is `build_dcgan_generator`'s
+    network, so the label steers every layer from the projection on.
+
+    Args:
+        latent_dim, image_shape, filters, kernel_size, name: As
+            `build_dcgan_generator`.
+        num_classes: Class ids the generator accepts, `0 .. num_classes - 1`.
+            Defaults to `10`.
+        label_dim: Size of each class's embedding. Defaults to `16`.
+
+    Returns:
+        A `keras.Model` from `[latent (B, latent_dim), label (B,) int]` to
+        images `(B, H, W, C)` in [-1, 1].
+    """
+    image_shape, filters = _check_generator(latent_dim, image_shape, filters, kernel_size)
+    check_positive_int("num_classes", num_classes, minimum=2)
+    check_positive_int("label_dim", label_dim)
+    latent = keras.Input((latent_dim,), name="latent")
+    labels = keras.Input((), dtype="int32", name="label")
+    embedded = keras.layers.Embedding(num_classes, label_dim, name="label_embedding")(labels)
+    x = keras.layers.Concatenate(name="join")([latent, embedded])
+    return keras.Model([latent, labels], _upsampling_body(x, image_shape, filters, kernel_size), name=name)
+
+
+def build_conditional_discriminator(image_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,
+                                    filters: Sequence[int] = (64, 128), kernel_size: int = 4,
+                                    dropout_rate: float = 0.0, name: str = "discriminator") -> keras.Model:
+    """Builds a class-conditional DCGAN discriminator: the label as an extra image channel.
+
+    Each class owns a learned `H x W` plane (an `Embedding` of `H * W`
+    numbers) that is stacked onto the image as one more channel, so the
+    first convolution already sees the pixels and the class asked for side
+    by side: an image is "real" only if it is a real image *of that class*.
+
+    Returns:
+        A `keras.Model` from `[images (B, H, W, C), label (B,) int]` to `(B, 1)` logits.
+    """
+    check_positive_int("num_classes", num_classes, minimum=2)
+    return _downsampling_stack(image_shape, filters, kernel_size, None, dropout_rate, name, num_classes)
+
+
+def build_conditional_critic(image_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,
+                             filters: Sequence[int] = (64, 128), kernel_size: int = 4,
+                             normalization: str | None = "layer", name: str = "critic") -> keras.Model:
+    """Builds a class-conditional WGAN critic: `build_conditional_discriminator`'s label channel,
+    `build_wgan_critic`'s per-sample normalisation and linear score.
+
+    Returns:
+        A `keras.Model` from `[images (B, H, W, C), label (B,) int]` to `(B, 1)` scores.
+    """
+    check_positive_int("num_classes", num_classes, minimum=2)
+    check_choice("normalization", normalization, ("layer", None))
+    return _downsampling_stack(image_shape, filters, kernel_size, normalization, 0.0, name, num_classes)

@@ -101,16 +101,7 @@ class _GAN(keras.Model):
                 f"generator={type(generator).__name__}, {self._second_name}={type(second).__name__}"
             )
         check_positive_int("latent_dim", latent_dim)
-        if generator.input_shape[-1] != latent_dim:
-            raise ValueError(
-                f"Expected the generator's input size to equal latent_dim={latent_dim}. "
-                f"Received: generator input shape {generator.input_shape}"
-            )
-        if tuple(generator.output_shape[1:]) != tuple(second.input_shape[1:]):
-            raise ValueError(
-                f"Expected the generator's output shape to match the {self._second_name}'s input. "
-                f"Received: {generator.output_shape} and {second.input_shape}"
-            )
+        self._check_networks(generator, second, latent_dim)
         self.generator = generator
         self.latent_dim = int(latent_dim)
         self.seed = None if seed is None else check_positive_int("seed", seed, minimum=0)
@@ -123,6 +114,22 @@ class _GAN(keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         # The sub-models arrive built (functional), so this model is too.
         self.built = True
+
+    def _check_networks(self, generator, second, latent_dim):
+        if generator.input_shape[-1] != latent_dim:
+            raise ValueError(
+                f"Expected the generator's input size to equal latent_dim={latent_dim}. "
+                f"Received: generator input shape {generator.input_shape}"
+            )
+        if tuple(generator.output_shape[1:]) != tuple(second.input_shape[1:]):
+            raise ValueError(
+                f"Expected the generator's output shape to match the {self._second_name}'s input. "
+                f"Received: {generator.output_shape} and {second.input_shape}"
+            )
+
+    def generator_inputs(self, latent):
+        """What the generator takes for `latent` vectors (a conditional loop adds class labels)."""
+        return latent
 
     def fit(self, x=None, *args, **kwargs):
         # The one override beyond compile/train_step: bad real images are
@@ -432,4 +439,168 @@ class WGAN(_GAN):
             "gradient_penalty_weight": self.gradient_penalty_weight,
             "clip_value": self.clip_value,
         })
+        return config
+
+
+@keras.saving.register_keras_serializable(package="dlkit")
+class ConditionalGAN(_GAN):
+    """A class-conditional GAN: the DCGAN game or WGAN-GP, with a class label beside every image.
+
+    The generator takes `[latent, label]` and the discriminator (or critic)
+    `[images, label]` (`build_conditional_generator`,
+    `build_conditional_discriminator` / `build_conditional_critic`). Train it
+    on `(images, labels)` batches: fakes are drawn for the labels of the
+    step's real batch, so the discriminator learns to call an image real
+    only if it is a real image of the class it comes with, and the
+    generator has to draw the class it is asked for.
+
+    Args:
+        generator: Model from `[latent (B, latent_dim), label (B,)]` to images.
+        discriminator: Model from `[images, label]` to `(B, 1)` logits
+            (`game="dcgan"`) or scores (`game="wgan-gp"`, a critic without
+            batch norm).
+        latent_dim: Size of the latent vectors.
+        num_classes: Labels are `0 .. num_classes - 1`.
+        game: `"dcgan"` (non-saturating loss, one discriminator step) or
+            `"wgan-gp"` (Wasserstein loss with the gradient penalty).
+            Defaults to `"dcgan"`.
+        critic_steps: Discriminator updates per generator update. Defaults to `1`.
+        gradient_penalty_weight: The penalty's weight with `"wgan-gp"`.
+            Defaults to `10.0`.
+        seed: As `DCGAN`'s. Defaults to `None`.
+
+    Logs `d_loss`, `g_loss` and `loss` (their sum).
+
+    Example:
+
+    >>> g = build_conditional_generator(64, 10)
+    >>> model = ConditionalGAN(g, build_conditional_discriminator(num_classes=10), 64, 10)
+    >>> model.compile()
+    >>> model.fit(dataset_of_images_and_labels, epochs=5)
+    >>> model.generate(10, labels=[7] * 10)   # ten sneakers
+    """
+
+    _second_name = "discriminator"
+    GAMES = ("dcgan", "wgan-gp")
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, num_classes: int,
+                 game: str = "dcgan", critic_steps: int = 1, gradient_penalty_weight: float = 10.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
+        self.num_classes = check_positive_int("num_classes", num_classes, minimum=2)
+        super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
+        if game not in self.GAMES:
+            raise ValueError(f"Expected `game` from {list(self.GAMES)}. Received: game={game!r}")
+        check_positive_int("critic_steps", critic_steps)
+        if game == "wgan-gp" and not gradient_penalty_weight > 0:
+            raise ValueError("Expected `gradient_penalty_weight` > 0 for game='wgan-gp'. "
+                             f"Received: gradient_penalty_weight={gradient_penalty_weight!r}")
+        self.discriminator = discriminator
+        self.game = game
+        self.critic_steps = int(critic_steps)
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+
+    def _check_networks(self, generator, second, latent_dim):
+        for role, model, first in (("generator", generator, "latent vectors"), ("discriminator", second, "images")):
+            if not isinstance(model.input_shape, list) or len(model.input_shape) != 2:
+                raise ValueError(f"Expected a {role} with two inputs, [{first}, label]. Received: input shape "
+                                 f"{model.input_shape}; build it with gan.build_conditional_{role}")
+        if generator.input_shape[0][-1] != latent_dim:
+            raise ValueError(f"Expected the generator's latent input size to equal latent_dim={latent_dim}. "
+                             f"Received: generator input shapes {generator.input_shape}")
+        if tuple(generator.output_shape[1:]) != tuple(second.input_shape[0][1:]):
+            raise ValueError("Expected the generator's output shape to match the discriminator's image input. "
+                             f"Received: {generator.output_shape} and {second.input_shape[0]}")
+
+    def check_labels(self, labels: Any, n: int | None = None) -> np.ndarray:
+        """`labels` as an int32 array of class ids; an id outside `0 .. num_classes - 1` is an error."""
+        array = np.asarray(labels)
+        if array.ndim == 0 and n is not None:
+            array = np.full(n, array)
+        if not np.issubdtype(array.dtype, np.integer) or array.ndim != 1 or (n is not None and len(array) != n):
+            raise ValueError(f"Expected {'' if n is None else f'{n} '}integer class labels in a 1-D array. "
+                             f"Received: dtype={array.dtype}, shape={array.shape}")
+        bad = array[(array < 0) | (array >= self.num_classes)]
+        if bad.size:
+            raise ValueError(f"Expected class labels in 0..{self.num_classes - 1}. Received: {bad[0]} "
+                             f"({bad.size} out of range)")
+        return array.astype(np.int32)
+
+    def generator_inputs(self, latent):
+        """`[latent, labels]` with the labels cycling through the classes (0, 1, ..., 9, 0, ...)."""
+        n = int(latent.shape[0])
+        return [latent, np.arange(n, dtype=np.int32) % self.num_classes]
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        if isinstance(x, np.ndarray):
+            if y is None:
+                raise ValueError("Expected class labels beside the images: fit(images, labels) or a dataset of "
+                                 "(images, labels) batches. Received: images only")
+            self.check_labels(y, len(x))
+        return super().fit(x, y, *args, **kwargs)
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def generate(self, n, seed=None, labels=None):
+        """`n` images in [-1, 1] of the classes `labels` (one id, or `n` ids; default: 0, 1, ... cycling).
+
+        Raises:
+            ValueError: A label outside `0 .. num_classes - 1`, or not `n` of them.
+        """
+        check_positive_int("n", n)
+        labels = np.arange(n) % self.num_classes if labels is None else labels
+        labels = self.check_labels(labels, n)
+        latent = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+        return np.asarray(self.generator.predict([latent, labels], batch_size=256, verbose=0))
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Sets the two optimizers: DCGAN's defaults for `"dcgan"`, WGAN-GP's for `"wgan-gp"`."""
+        def default():
+            if self.game == "dcgan":
+                return keras.optimizers.Adam(2e-4, beta_1=0.5)
+            return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+
+        self._compile(d_optimizer or default(), g_optimizer or default(), **kwargs)
+
+    def train_step(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError("Expected (images, labels) batches for a ConditionalGAN. Received: images only")
+        real = _real_images(data)
+        labels = ops.cast(ops.reshape(data[1], (-1,)), "int32")
+        batch = ops.shape(real)[0]
+
+        def judge(images):
+            return self.discriminator([images, labels], training=True)
+
+        def fake():
+            return self.generator([self.sample_latent(batch), labels], training=True)
+
+        def d_loss_fn():
+            generated = fake()
+            real_out, fake_out = judge(real), judge(generated)
+            if self.game == "dcgan":
+                return losses.dcgan_discriminator_loss(real_out, fake_out), {}
+            alpha = _replica_share(lambda n: keras.random.uniform((n,), 0.0, 1.0, seed=self.seed_generator), batch)
+            penalty = losses.gradient_penalty(lambda images, training: self.discriminator([images, labels],
+                                                                                          training=training),
+                                              real, generated, alpha=alpha,
+                                              loss_scale=self._loss_scale(self.d_optimizer))
+            loss = losses.wasserstein_discriminator_loss(real_out, fake_out)
+            return loss + self.gradient_penalty_weight * penalty, {}
+
+        def g_loss_fn():
+            out = judge(fake())
+            if self.game == "dcgan":
+                return losses.dcgan_generator_loss(out), {}
+            return losses.wasserstein_generator_loss(out), {}
+
+        for _ in range(self.critic_steps):
+            d_loss, _ = self._step(self.discriminator, self.d_optimizer, d_loss_fn)
+        g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
+        return self._record(batch, d_loss, g_loss)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"num_classes": self.num_classes, "game": self.game, "critic_steps": self.critic_steps,
+                       "gradient_penalty_weight": self.gradient_penalty_weight})
         return config

@@ -52,6 +52,8 @@ OUT_OF_RANGE = [
     ("text-classifier", "corpus", "enron"), ("text-classifier", "max_tokens", 2),
     ("text-classifier", "test_fraction", 0.9), ("text-classifier", "bidirectional", "yes"),
     ("text-classifier", "message_subset", 0),
+    ("cgan", "game", "wgan"), ("cgan", "critic_steps", 0), ("cgan", "gradient_penalty_weight", 0.0),
+    ("cgan", "label_dim", 0),
 ]
 
 
