@@ -58,9 +58,12 @@ def test_every_builder_keeps_bfloat16_hidden_layers_and_a_float32_output(policy)
     _assert_mixed(rnn.build_rnn_forecaster(6, 3, 2, cell="gru", units=4), keras.layers.GRU)
     _assert_mixed(rnn.build_char_language_model(12, cell="gru", units=4), keras.layers.GRU)
     _assert_mixed(rnn.build_conv_rnn_classifier((28, 28, 1), 10, (4,), units=4), keras.layers.LSTM)
+    _assert_mixed(rnn.build_text_classifier(["spam", "ham"], sequence_length=5, units=4), keras.layers.Bidirectional)
     _assert_mixed(gan.build_dcgan_generator(LATENT), keras.layers.Conv2DTranspose)
     _assert_mixed(gan.build_dcgan_discriminator(), keras.layers.Conv2D)
     _assert_mixed(gan.build_wgan_critic(), keras.layers.Conv2D)
+    _assert_mixed(gan.build_conditional_generator(LATENT), keras.layers.Conv2DTranspose)
+    _assert_mixed(gan.build_conditional_critic(), keras.layers.Conv2D)
 
 
 @needs_bfloat16

@@ -13,8 +13,8 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
-def test_the_course_has_an_overview_and_five_walkthroughs():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+def test_the_course_has_an_overview_and_six_walkthroughs():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS[:-1], ids=lambda p: p.name)

@@ -69,7 +69,16 @@ def _layers(model: keras.Model) -> list:
 
 
 def _settings(layer: Any) -> dict:
-    return {k: v for k, v in layer.get_config().items() if k not in _NOT_SETTINGS}
+    return _without_names(layer.get_config())
+
+
+def _without_names(config: Any) -> Any:
+    """`config` without `_NOT_SETTINGS` entries at any depth (a `Bidirectional` holds its layers' configs)."""
+    if isinstance(config, dict):
+        return {k: _without_names(v) for k, v in config.items() if k not in _NOT_SETTINGS}
+    if isinstance(config, (list, tuple)):
+        return type(config)(_without_names(v) for v in config)
+    return config
 
 
 def _shape(shape: Any) -> tuple:

@@ -225,7 +225,7 @@ def adapt_vocabulary(texts: Sequence[str], max_tokens: int = 20000) -> list[str]
     texts = _check_texts("texts", texts)
     layer = keras.layers.TextVectorization(max_tokens=max_tokens)
     layer.adapt(np.array(texts, dtype=object), batch_size=256)
-    return [token for token in layer.get_vocabulary() if token not in TEXT_RESERVED_TOKENS]
+    return [str(token) for token in layer.get_vocabulary() if token not in TEXT_RESERVED_TOKENS]
 
 
 def _check_texts(arg: str, texts: Sequence[str]) -> list[str]:

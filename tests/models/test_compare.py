@@ -77,3 +77,15 @@ def test_compare_weights_sees_one_changed_weight():
 def test_copy_weights_refuses_another_architecture():
     with pytest.raises(compare.NetworkMismatch, match="same weight shapes"):
         compare.copy_weights(cnn.build_cnn_classifier(preset="tiny"), cnn.build_dense_classifier())
+
+
+def test_names_inside_a_wrapper_do_not_count_but_its_wrapped_settings_do():
+    def network(units, name):
+        inputs = keras.Input((5, 3))
+        x = keras.layers.Bidirectional(keras.layers.GRU(units, name=name))(inputs)
+        return keras.Model(inputs, keras.layers.Dense(1)(x))
+
+    x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype("float32")
+    compare.compare_networks(network(4, "page_gru"), network(4, "dlkit_gru"), x)  # only the inner names differ
+    with pytest.raises(compare.NetworkMismatch):
+        compare.compare_networks(network(4, "page_gru"), network(6, "page_gru"), x)
