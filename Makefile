@@ -45,7 +45,7 @@ test: lint data
 # oneDNN held to AVX2 kernels: what another x86-64 CPU picks. A verdict that
 # depends on the CPU shows up here, not on a user's machine.
 test-numerics: $(STAMP)
-	ONEDNN_MAX_CPU_ISA=AVX2 DLKIT_QUICK=1 $(BIN)/python -m pytest -m numerics -q tests
+	ONEDNN_MAX_CPU_ISA=AVX2 DLKIT_QUICK=1 $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile -m numerics -q tests
 	ONEDNN_MAX_CPU_ISA=AVX2 DLKIT_QUICK=1 $(BIN)/python -m pytest -q --nbmake --nbmake-timeout=600 \
 		notebooks/01_cnn_image_classification.ipynb
 
