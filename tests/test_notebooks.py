@@ -13,8 +13,9 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
-def test_the_course_has_an_overview_and_six_walkthroughs():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
+def test_the_course_has_an_overview_and_its_walkthroughs():
+    # 07 (sequence to sequence) is not written yet; its number is kept for it.
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "08"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS[:-1], ids=lambda p: p.name)

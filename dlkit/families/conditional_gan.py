@@ -106,6 +106,7 @@ def fit(settings: ConditionalGANSettings, run: Run) -> Fitted:
     images = data.make_image_dataset(x_train, y_train, batch_size=settings.batch_size, value_range="symmetric",
                                      seed=run.seed, drop_remainder=True)
     model = build(settings, seed=run.seed)
+    initial = {name: net.get_weights() for name, net in model.networks.items()}
     model.compile()
     # Ten columns: the grid's latent vectors ask for the classes in turn, so each column is one class.
     grid = GANSampleGrid(num_images=50, columns=NUM_CLASSES, seed=run.seed,
@@ -123,7 +124,8 @@ def fit(settings: ConditionalGANSettings, run: Run) -> Fitted:
 
     steps = len(x_train) // settings.batch_size
     return Fitted(model, history.history, metrics, examples_per_epoch=steps * settings.batch_size,
-                  extras={"grid": grid, "data_dir": run.data_dir}, write_files=write_files)
+                  extras={"grid": grid, "initial_weights": initial, "data_dir": run.data_dir},
+                  write_files=write_files)
 
 
 def headline(metrics: Mapping[str, Any]) -> str:
