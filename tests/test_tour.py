@@ -90,14 +90,16 @@ def test_tour_fast_end_to_end_in_a_subprocess(tmp_path, fashion, spam_corpus):
 
     parser = Sections()
     parser.feed((tmp_path / "report.html").read_text())
-    for family in ("CNN", "RNN: forecasting", "RNN: spam or not", "GAN: DCGAN", "GAN: WGAN-GP", "GAN: conditional"):
+    for family in ("CNN", "RNN: forecasting", "RNN: spam or not", "RNN: spelling to pronunciation", "GAN: DCGAN",
+                   "GAN: WGAN-GP", "GAN: conditional"):
         assert any(h.startswith(family) and n for h, n in parser.images.items()), (family, parser.images)
 
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    trained = ("cnn", "forecaster", "char-lm", "text-classifier", "dcgan", "wgan-gp", "cgan")
+    trained = ("cnn", "forecaster", "char-lm", "text-classifier", "g2p", "dcgan", "wgan-gp", "cgan")
     for key in ("forecaster.test_mae", "forecaster.seasonal_naive_mae", "char-lm.bits_per_char",
                 "char-lm.ngram_bits_per_char", "cnn.test_accuracy", "text-classifier.test_f1",
-                "text-classifier.baseline_f1", "dcgan.fcd", "wgan-gp.fcd", "cgan.fcd", "cgan.class_accuracy"):
+                "text-classifier.baseline_f1", "dcgan.fcd", "wgan-gp.fcd", "cgan.fcd", "cgan.class_accuracy",
+                "g2p.beam_per", "g2p.baseline_per"):
         stage, name = key.split(".")
         assert math.isfinite(metrics[stage][name]), key
     numbers = [v for stage in trained for v in metrics[stage].values()

@@ -1,5 +1,13 @@
 """Datasets (real, offline first) and the input pipelines built on them."""
 
+from dlkit.data.cmudict import (
+    ARPABET,
+    SymbolVocabulary,
+    encode_pairs,
+    letter_vocabulary,
+    load_cmudict,
+    phoneme_vocabulary,
+)
 from dlkit.data.co2 import load_co2
 from dlkit.data.errors import CorruptDataError, DataNotFoundError
 from dlkit.data.fashion_mnist import (
@@ -32,17 +40,22 @@ from dlkit.data.tfds_source import load_tfds
 from dlkit.data.words import load_words
 
 __all__ = [
+    "ARPABET",
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_TEST_SIZE",
     "FASHION_MNIST_TRAIN_SIZE",
     "SPAM_ASSASSIN_FILE",
+    "SymbolVocabulary",
     "TEXT_CORPORA",
     "CharVocabulary",
     "CorruptDataError",
     "DataNotFoundError",
     "TextCorpus",
     "chronological_split",
+    "encode_pairs",
     "encode_words",
+    "letter_vocabulary",
+    "load_cmudict",
     "load_co2",
     "load_fashion_mnist",
     "load_spam_assassin",
@@ -55,6 +68,7 @@ __all__ = [
     "make_next_id_dataset",
     "make_window_splits",
     "make_windows",
+    "phoneme_vocabulary",
     "scale_images",
     "split_text_corpus",
     "within_tolerance",

@@ -20,6 +20,13 @@ from dlkit.evaluation.forecasting import (
     naive_forecast,
     seasonal_naive_forecast,
 )
+from dlkit.evaluation.g2p import (
+    NearestSpellingBaseline,
+    edit_distance,
+    g2p_scores,
+    phoneme_error_rate,
+    word_error_rate,
+)
 from dlkit.evaluation.gan import (
     class_coverage,
     classifier_score,
@@ -32,6 +39,7 @@ from dlkit.evaluation.text import TfidfLogisticRegression, binary_report, f1_sco
 __all__ = [
     "CharNGramModel",
     "LinearForecaster",
+    "NearestSpellingBaseline",
     "TfidfLogisticRegression",
     "accuracy",
     "accuracy_under_shift",
@@ -40,9 +48,11 @@ __all__ = [
     "classification_report",
     "classifier_score",
     "confusion_matrix",
+    "edit_distance",
     "f1_score",
     "fit_linear_forecaster",
     "frechet_classifier_distance",
+    "g2p_scores",
     "holt_winters_forecasts",
     "input_gradient_norms",
     "linear_probe_accuracy",
@@ -50,8 +60,10 @@ __all__ = [
     "misclassified",
     "model_bits_per_char",
     "naive_forecast",
+    "phoneme_error_rate",
     "precision_recall",
     "predict_classes",
     "seasonal_naive_forecast",
     "shift_images",
+    "word_error_rate",
 ]

@@ -28,6 +28,7 @@ from dlkit.families import (
     gans,
     memory,
     rows,
+    seq2seq,
     text,
 )
 from dlkit.families.base import (
@@ -50,6 +51,7 @@ FAMILIES: dict[str, Family] = {
         char_lm.FAMILY,
         conv_rnn.FAMILY,
         text.FAMILY,
+        seq2seq.FAMILY,
         gans.DCGAN,
         gans.WGAN_GP,
         gans.WGAN,

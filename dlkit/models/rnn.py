@@ -32,6 +32,11 @@ from dlkit.models.blocks import (  # recurrent_layer, CELLS: re-exported, their 
     apply_recurrent_stack,
     recurrent_layer,  # noqa: F401
 )
+from dlkit.models.seq2seq import (  # noqa: F401  (re-exported: rnn.build_seq2seq is the public name)
+    beam_search_decode,
+    build_seq2seq,
+    greedy_decode,
+)
 from dlkit.validation import (
     check_choice,
     check_input_shape,

@@ -54,6 +54,7 @@ OUT_OF_RANGE = [
     ("text-classifier", "message_subset", 0),
     ("cgan", "game", "wgan"), ("cgan", "critic_steps", 0), ("cgan", "gradient_penalty_weight", 0.0),
     ("cgan", "label_dim", 0),
+    ("g2p", "beam_width", 0), ("g2p", "attention", "yes"), ("g2p", "word_subset", 50), ("g2p", "test_fraction", 0.95),
 ]
 
 
