@@ -8,7 +8,7 @@ Two kinds of statement end a walkthrough's experiment:
   output (it renders as Markdown in Jupyter).
 - a check (`require`): an invariant the run must meet, raising `CheckFailed`
   otherwise. Each module here (`cnn`, `rnn`, `language`, `gan`, `text`,
-  `conditional_gan`) holds its
+  `conditional_gan`, `seq2seq`) holds its
   notebook's checks as functions, so that `tests/claims/` can call the same
   function on an *untrained* model's numbers and see it fail: a short-run
   check that an untrained model passes would prove nothing.

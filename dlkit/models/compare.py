@@ -49,9 +49,11 @@ def layer_table(model: keras.Model) -> list[tuple[str, tuple, int]]:
     """`(layer type, output shape, parameters)` for every layer but the inputs, in order.
 
     Nested models (a `Sequential` used as a block) are expanded into their
-    layers, so a page may group layers differently from the builder.
+    layers, so a page may group layers differently from the builder. A layer
+    with several outputs (a recurrent layer that also returns its states,
+    attention that also returns its scores) gives a tuple of their shapes.
     """
-    return [(type(layer).__name__, _shape(layer.output.shape), layer.count_params()) for layer in _layers(model)]
+    return [(type(layer).__name__, _output_shape(layer.output), layer.count_params()) for layer in _layers(model)]
 
 
 # Config entries that name or place a layer rather than define its computation.
@@ -83,6 +85,12 @@ def _without_names(config: Any) -> Any:
 
 def _shape(shape: Any) -> tuple:
     return tuple(None if d is None else int(d) for d in shape)
+
+
+def _output_shape(output: Any) -> tuple:
+    if isinstance(output, (list, tuple)):
+        return tuple(_shape(o.shape) for o in output)
+    return _shape(output.shape)
 
 
 def copy_weights(source: keras.Model, target: keras.Model) -> None:

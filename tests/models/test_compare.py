@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from dlkit.models import cnn, compare
+from dlkit.models import cnn, compare, seq2seq
 
 pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
 
@@ -89,3 +89,17 @@ def test_names_inside_a_wrapper_do_not_count_but_its_wrapped_settings_do():
     compare.compare_networks(network(4, "page_gru"), network(4, "dlkit_gru"), x)  # only the inner names differ
     with pytest.raises(compare.NetworkMismatch):
         compare.compare_networks(network(4, "page_gru"), network(6, "page_gru"), x)
+
+
+def test_layers_with_several_outputs_are_compared_by_every_output_shape():
+    # A recurrent layer that returns its states, attention that returns its scores.
+    reference = seq2seq.build_seq2seq(10, 12, embedding_dim=4, units=6)
+    ids = [np.array([[3, 4, 5], [6, 7, 0]], dtype="int32"), np.array([[1, 3, 4, 5], [1, 6, 0, 0]], dtype="int32")]
+    result = compare.compare_networks(seq2seq.build_seq2seq(10, 12, embedding_dim=4, units=6, name="page"),
+                                      reference, ids)
+    assert result.output_shape == (4, 12)
+    table = {name: shape for name, shape, _ in compare.layer_table(reference)}
+    assert table["Bidirectional"] == ((None, None, 12), (None, 6), (None, 6))
+    assert table["AdditiveAttention"] == ((None, None, 12), (None, None, None))
+    with pytest.raises(compare.NetworkMismatch, match="differs"):  # 7 units instead of 6
+        compare.compare_networks(seq2seq.build_seq2seq(10, 12, embedding_dim=4, units=7), reference, ids)
