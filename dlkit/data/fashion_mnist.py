@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from dlkit.data import kaggle
+from dlkit.data._sources import download_allowed, keras_cache, local_dirs
 from dlkit.data.errors import CorruptDataError, DataNotFoundError
 
 FASHION_MNIST_CLASSES = (
@@ -83,21 +84,9 @@ Ways to provide Fashion-MNIST:
   * online:         call load_fashion_mnist(download=True); Keras downloads into ~/.keras/datasets"""
 
 
-def _keras_home():
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
-
-
 def candidate_dirs(data_dir=None):
     """Returns the directories searched for the IDX files, in lookup order."""
-    dirs = []
-    if data_dir is not None:
-        dirs.append(Path(data_dir))
-    env = os.environ.get("DLKIT_DATA_DIR")
-    if env:
-        dirs.append(Path(env) / "fashion-mnist")
-    dirs.append(_keras_home() / "datasets" / "fashion-mnist")
-    dirs.append(SYSTEM_DIR)
-    return dirs
+    return [*local_dirs(data_dir, "fashion-mnist"), SYSTEM_DIR]
 
 
 def _find_file(directory, name):
@@ -220,13 +209,7 @@ def _download_with_keras():
     # Keras stores the files in ~/.keras/datasets/fashion-mnist, which is in
     # the lookup order above, so the next call finds them locally.
     keras.datasets.fashion_mnist.load_data()
-    return _complete_dir(_keras_home() / "datasets" / "fashion-mnist")
-
-
-def _download_allowed(download):
-    if download is not None:
-        return bool(download)
-    return os.environ.get("DLKIT_OFFLINE", "0") not in ("1", "true", "yes")
+    return _complete_dir(keras_cache("fashion-mnist"))
 
 
 def load_fashion_mnist(data_dir: str | os.PathLike[str] | None = None, download: bool | None = None
@@ -265,7 +248,7 @@ def load_fashion_mnist(data_dir: str | os.PathLike[str] | None = None, download:
         kaggle_dir = _locate_kaggle_csv()
         if kaggle_dir is not None:
             return _load_kaggle_csv(kaggle_dir)
-    if files is None and _download_allowed(download):
+    if files is None and download_allowed(download):
         try:
             files = _download_with_keras()
         except Exception as e:  # noqa: BLE001 - any network failure means "not found"

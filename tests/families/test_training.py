@@ -2,12 +2,12 @@
 
 import warnings
 
-import keras
 import numpy as np
 import pytest
 
 from dlkit import families, runs
 from dlkit.families import char_lm, forecaster, gans
+from tests.families import CrashAfterFirstEpoch
 
 TINY_GAN = {"train_subset": 256, "eval_images": 200, "batch_size": 64, "epochs": 2}
 
@@ -66,15 +66,10 @@ def test_gan_family_tracks_quality_per_epoch_and_compares_seeds(fashion):
 
 
 def test_gan_family_resumes_a_crashed_run_from_its_backup(tmp_path, fashion):
-    class Crash(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch == 0:
-                raise RuntimeError("simulated crash after epoch 1")
-
     wgan_gp = families.FAMILIES["wgan-gp"]
     settings = wgan_gp.FAST.replace(**TINY_GAN)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        wgan_gp.train(settings, out=tmp_path, verbose=0, callbacks=[Crash()])
+        wgan_gp.train(settings, out=tmp_path, verbose=0, callbacks=[CrashAfterFirstEpoch()])
     assert (tmp_path / "wgan-gp_backup").exists()
     resumed = wgan_gp.train(settings, out=tmp_path, verbose=0, resume=True)
     assert resumed.metrics["epochs_run"] == 1  # only the epoch the crash cost
