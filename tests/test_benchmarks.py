@@ -153,3 +153,49 @@ def test_gpu_check_script_refuses_to_measure_without_a_gpu(tmp_path):
                             text=True, env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"}, timeout=120)
     assert result.returncode == 1
     assert "TensorFlow sees no GPU here" in result.stderr
+
+
+def _g2p_run(directory, seed, attention, per, wer=0.3, seconds=1000.0, **changes):
+    """An output directory as `dlkit train g2p` leaves it, holding only what the benchmark reads."""
+    from dlkit.families import FAMILIES
+
+    settings = FAMILIES["g2p"].FULL.replace(attention=attention, **changes).as_dict()
+    directory.mkdir()
+    metrics = {"seed": seed, "attention": attention, "settings": settings, "beam_per": per, "beam_wer": wer,
+               "greedy_per": per, "baseline_per": 0.3, "epochs_run": 11, "train_seconds": seconds,
+               "parameters": 1000}
+    (directory / "g2p_metrics.json").write_text(json.dumps(metrics))
+    return str(directory)
+
+
+def test_seq2seq_benchmark_asks_every_seed_to_clear_the_margin(tmp_path, capsys):
+    from benchmarks import seq2seq
+
+    runs = [_g2p_run(tmp_path / "a0", 0, True, 0.078), _g2p_run(tmp_path / "n0", 0, False, 0.099),
+            _g2p_run(tmp_path / "a1", 1, True, 0.080), _g2p_run(tmp_path / "n1", 1, False, 0.0842)]
+    report = seq2seq.main(["--seeds", "--runs", *runs])
+    assert report["per_lower_with_attention"][0] > 0.2
+    assert abs(report["per_lower_with_attention"][1] - 0.05) < 1e-3  # 0.080 / 0.0842: 5 % lower, under the margin
+    assert not report["margin_target_met"]
+    assert report["wer_target_met"]
+    assert "seed 1: attention's beam PER 5.0% lower" in capsys.readouterr().out
+
+    better = _g2p_run(tmp_path / "n1b", 1, False, 0.095)
+    assert seq2seq.main(["--seeds", "--runs", *runs[:3], better])["margin_target_met"]
+    # One seed alone decides nothing, however wide its margin.
+    assert not seq2seq.main(["--seeds", "--runs", *runs[:2]])["margin_target_met"]
+    slow = _g2p_run(tmp_path / "a0s", 0, True, 0.078, seconds=2400.0)
+    assert not seq2seq.main(["--seeds", "--runs", slow, runs[1]])["wer_target_met"]
+
+
+def test_seq2seq_benchmark_refuses_runs_it_cannot_compare(tmp_path):
+    from benchmarks import seq2seq
+
+    other = _g2p_run(tmp_path / "small", 0, True, 0.078, units=64)
+    with pytest.raises(SystemExit, match="differing: units"):
+        seq2seq.main(["--seeds", "--runs", other])
+    alone = _g2p_run(tmp_path / "alone", 0, True, 0.078)
+    with pytest.raises(SystemExit, match="Missing: seed 0 no attention"):
+        seq2seq.main(["--seeds", "--runs", alone])
+    with pytest.raises(SystemExit, match="holding g2p_metrics.json"):
+        seq2seq.main(["--seeds", "--runs", str(tmp_path / "nowhere")])
