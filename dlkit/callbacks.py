@@ -298,6 +298,10 @@ class ResumableBackup(keras.callbacks.Callback):
             Defaults to `True`.
         restore_on_nan: After a run that ends with non-finite weights, load
             the last good backup into the model. Defaults to `True`.
+        restore_dir: Where to resume from, if not `backup_dir`: a worker of a
+            multi-worker cluster that is not the chief writes its backups to
+            a directory of its own and resumes from the chief's, so that all
+            start from the same state (`dlkit.distribute`). Defaults to `None`.
 
     Attributes:
         last_good_epoch: Number of epochs completed in the newest backup
@@ -314,29 +318,31 @@ class ResumableBackup(keras.callbacks.Callback):
 
     LATEST = "latest.json"
 
-    def __init__(self, backup_dir, delete_checkpoint=True, restore_on_nan=True):
+    def __init__(self, backup_dir, delete_checkpoint=True, restore_on_nan=True, restore_dir=None):
         super().__init__()
         if not backup_dir:
             raise ValueError(f"Expected a directory for `backup_dir`. Received: backup_dir={backup_dir!r}")
         self.backup_dir = Path(backup_dir)
+        self.restore_dir = self.backup_dir if restore_dir is None else Path(restore_dir)
         self.delete_checkpoint = bool(delete_checkpoint)
         self.restore_on_nan = bool(restore_on_nan)
         self.last_good_epoch = None
         self.skipped_epochs = []
 
     # The state on disk: `latest.json` names the folder of the newest complete backup.
-    def _latest(self):
-        path = self.backup_dir / self.LATEST
+    def _latest(self, directory=None):
+        directory = self.backup_dir if directory is None else directory
+        path = directory / self.LATEST
         if not path.is_file():
             return None
         state = read_json(path)
         if not isinstance(state, dict) or not isinstance(state.get("epoch"), int) \
                 or not isinstance(state.get("folder"), str):
             raise CorruptFileError(path, f"expected {{'epoch': int, 'folder': str}}, found {state!r}")
-        return state
+        return {**state, "directory": directory}
 
     def _load(self, state):
-        folder = self.backup_dir / state["folder"]
+        folder = state["directory"] / state["folder"]
         _build_optimizers(self.model)
         weights, rng = folder / "state.weights.h5", folder / "rng_state.npz"
         for path in (weights, rng):
@@ -362,7 +368,7 @@ class ResumableBackup(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.skipped_epochs = []
-        state = self._latest()
+        state = self._latest(self.restore_dir)
         if state is None:
             return
         self._load(state)
@@ -401,7 +407,7 @@ class ResumableBackup(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         diverged = bool(self.skipped_epochs) or not _finite_weights(self.model)
         if diverged:
-            state = self._latest()
+            state = self._latest() or self._latest(self.restore_dir)
             if self.restore_on_nan and state is not None:
                 self._load(state)
             return

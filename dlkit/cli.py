@@ -197,15 +197,6 @@ def _tpu_strategy(tf):
     raise StrategyError(f"cannot create the 'tpu' strategy: no TPU found ({'; '.join(errors)})")
 
 
-def _workers(strategy):
-    import tensorflow as tf  # see the module docstring
-
-    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-        return 1
-    cluster = strategy.cluster_resolver.cluster_spec().as_dict()
-    return max(1, sum(len(cluster.get(job, [])) for job in ("chief", "worker")))
-
-
 def _train_distributed(args):
     """`_train` inside the chosen strategy's scope and under the chosen dtype policy."""
     import keras  # see the module docstring
@@ -214,16 +205,6 @@ def _train_distributed(args):
     if blocker:
         raise StrategyError(f"--precision {args.precision}: {blocker}")
     strategy = make_strategy(args.strategy)
-    workers = _workers(strategy)
-    if workers > 1 and not args.family_entry.multi_worker:
-        able = [name for name, fam in families.FAMILIES.items() if fam.multi_worker]
-        # Keras 3 fit() of labelled (x, y) data fails across workers
-        # (keras-team/keras#20585); the GAN loops handle it.
-        raise StrategyError(
-            f"--strategy multiworker across {workers} workers trains {', '.join(able)} only: Keras 3 "
-            f"fit() of labelled data fails across workers (keras-team/keras#20585). "
-            f"Received: family={args.family!r}"
-        )
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(args.precision)
     try:
@@ -241,7 +222,10 @@ def _train(args):
     if args.resume and not result.history.get("loss"):
         print(f"dlkit: nothing left to train: the backup in {args.out} already has every epoch asked for; "
               "pass a larger --epochs to continue", file=sys.stderr)
-    print(f"{family.headline(result.metrics)}; saved {result.model_path}")
+    if result.model_path is None and args.out is not None:  # a worker other than the chief (dlkit.distribute)
+        print(f"{family.headline(result.metrics)}; the chief worker writes {args.out}")
+    else:
+        print(f"{family.headline(result.metrics)}; saved {result.model_path}")
 
 
 def _settings(parser, args):

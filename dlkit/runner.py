@@ -15,6 +15,13 @@
    `<name>_metrics.json` atomically, and only then removes the backup
    (kept with `keep_backup`, or after a divergence, to inspect or resume).
 
+Across several workers (`tf.distribute.MultiWorkerMirroredStrategy`) every
+worker runs all of this, so that their collective operations match, but
+only the chief (`distribute.is_chief`) writes into `out` and `tensorboard`:
+the others write into a temporary directory of their own, removed when
+they finish, and resume from the chief's backup (a shared filesystem, as
+TensorFlow's own multi-worker checkpoints assume).
+
 Example:
 
 >>> from dlkit import families
@@ -26,13 +33,15 @@ Example:
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import keras
 
-from dlkit import runs, saving, validation
+from dlkit import distribute, runs, saving, validation
 from dlkit.callbacks import EpochTimer, ResumableBackup
 from dlkit.families.base import Family, Run, Settings, SettingsError, Timing, TrainingResult
 from dlkit.seed import set_seed
@@ -45,8 +54,9 @@ def _run_record(family: Family, settings: Settings, seed: int) -> dict[str, Any]
             "precision": keras.mixed_precision.global_policy().name}
 
 
-def _check_resumable(out: Path, family: Family, settings: Settings, seed: int, resume: bool) -> None:
-    """Refuses to resume a backup made with other settings; records this run's."""
+def _check_resumable(out: Path, family: Family, settings: Settings, seed: int, resume: bool,
+                     write: bool = True) -> None:
+    """Refuses to resume a backup made with other settings; records this run's (with `write`)."""
     record = saving.to_strict_json(_run_record(family, settings, seed))
     path = out / f"{family.name}_run.json"
     if resume and path.is_file():
@@ -63,7 +73,8 @@ def _check_resumable(out: Path, family: Family, settings: Settings, seed: int, r
                 + ", ".join(f"{k}={old!r}" for k, (old, _) in changed.items())
                 + "; this run asks for " + ", ".join(f"{k}={new!r}" for k, (_, new) in changed.items())
                 + ". Use the same settings, or another --out")
-    saving.write_text(path, record)
+    if write:
+        saving.write_text(path, record)
 
 
 def train(
@@ -118,16 +129,38 @@ def train(
         raise runs.OutputError("Expected an output directory to resume from. Received: resume=True, out=None")
     name = family.name
     out_dir = None
-    if out is not None:  # before any work: a refused directory costs nothing
+    scratch = None  # a worker other than the chief writes here, not into `out`
+    chief = distribute.is_chief()
+    if out is not None and chief:  # before any work: a refused directory costs nothing
         out_dir = runs.prepare_output(out, name, resume=resume, overwrite=overwrite, extras=family.outputs)
         _check_resumable(out_dir, family, settings, seed, resume)
+    elif not chief and (out is not None or tensorboard is not None):
+        if out is not None and resume:  # the chief's check, read-only: a refusal must stop every worker
+            _check_resumable(Path(out), family, settings, seed, resume, write=False)
+        scratch = Path(tempfile.mkdtemp(prefix=f"dlkit-{name}-worker-"))
+        out_dir = None if out is None else scratch
+        tensorboard = None if tensorboard is None else scratch / "tensorboard"
+    try:
+        return _train(family, settings, seed, out_dir, data_dir, callbacks, keep_backup, tensorboard, verbose,
+                      restore_dir=runs.backup_dir(Path(out), name) if scratch is not None and out is not None
+                      and resume else None, keep_files=chief)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _train(family: Family, settings: Settings, seed: int, out_dir: Path | None, data_dir: str | Path | None,
+           callbacks: Sequence[keras.callbacks.Callback], keep_backup: bool, tensorboard: str | Path | None,
+           verbose: int | str, restore_dir: Path | None, keep_files: bool) -> TrainingResult:
+    """`train` once the output directory is settled (see the module docstring)."""
+    name = family.name
     set_seed(seed)
 
     timer = EpochTimer()
     handed: list[keras.callbacks.Callback] = [timer, keras.callbacks.TerminateOnNaN()]
     backup = None
     if out_dir is not None:
-        backup = ResumableBackup(runs.backup_dir(out_dir, name), delete_checkpoint=False)
+        backup = ResumableBackup(runs.backup_dir(out_dir, name), delete_checkpoint=False, restore_dir=restore_dir)
         handed.append(backup)
     log_dir = None
     if tensorboard is not None:
@@ -165,7 +198,8 @@ def train(
         if not keep_backup and backup is not None and not backup.skipped_epochs:
             runs.remove_backup(out_dir, name)
     return TrainingResult(family=name, settings=settings, seed=seed, model=fitted.model,
-                          history=fitted.history, metrics=metrics, timing=timing, paths=paths,
+                          history=fitted.history, metrics=metrics, timing=timing,
+                          paths=paths if keep_files else {},
                           extras=fitted.extras)
 
 

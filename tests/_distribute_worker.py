@@ -9,9 +9,9 @@ so these runs cannot share the test process:
   global batch and seed; it saves the losses and weights of both.
 - `python tests/_distribute_worker.py multiworker OUT.npz` is one worker of a
   `MultiWorkerMirroredStrategy` cluster described by `TF_CONFIG`; it trains
-  both GAN loops a few steps and saves its weights. (Keras 3.15's own
-  `fit()` of labelled `(x, y)` data fails across workers,
-  keras-team/keras#20585, so the CNN is not run there.)
+  the same cases as `mirrored` (through `dlkit.distribute.fit`, which works
+  around Keras 3's `fit()` there, keras-team/keras#20585) and saves its
+  losses and weights, to compare with one device's.
 """
 
 import os
@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 
 GLOBAL_BATCH = 8
 LATENT = 8
+CASES = ("cnn", "dcgan", "wgan-gp", "wgan", "cgan")
 
 
 def _images(n, seed=0):
@@ -76,11 +77,20 @@ def _gan(kind, dataset_steps=2):
     elif kind == "wgan-gp":
         second = gan.build_wgan_critic(filters=(8, 16))
         model = gan.WGAN(generator, second, LATENT, critic_steps=2)
+    elif kind == "wgan":  # the clipped game
+        second = gan.build_wgan_critic(filters=(8, 16))
+        model = gan.WGAN(generator, second, LATENT, critic_steps=2, gradient_penalty_weight=0.0, clip_value=0.01)
+    elif kind == "cgan":
+        generator = _synchronized_batch_norm(gan.build_conditional_generator(LATENT, filters=(16, 8), label_dim=4))
+        second = gan.build_conditional_discriminator(filters=(8, 16), dropout_rate=0.0)
+        model = gan.ConditionalGAN(generator, second, LATENT, num_classes=10)
     else:
         raise ValueError(f"Unknown case: {kind!r}")
     # SGD, as for the CNN: the step shows the size of the gradient.
     model.compile(d_optimizer=keras.optimizers.SGD(0.05), g_optimizer=keras.optimizers.SGD(0.05))
-    dataset = tf.data.Dataset.from_tensor_slices(_images(GLOBAL_BATCH * dataset_steps)).batch(GLOBAL_BATCH)
+    images = _images(GLOBAL_BATCH * dataset_steps)
+    data = (images, np.arange(len(images)) % 10) if kind == "cgan" else images
+    dataset = tf.data.Dataset.from_tensor_slices(data).batch(GLOBAL_BATCH)
     return model, dataset, [generator, second]
 
 
@@ -89,6 +99,7 @@ def _run(case, strategy):
     import keras
 
     import dlkit
+    from dlkit import distribute
 
     dlkit.set_seed(0)
     # float64 from input to loss: one device and two replicas add the same
@@ -101,7 +112,8 @@ def _run(case, strategy):
     try:
         with strategy.scope():
             model, dataset, networks = _cnn() if case == "cnn" else _gan(case)
-            history = model.fit(dataset, epochs=1, shuffle=False, verbose=0)
+            # model.fit on one device and under MirroredStrategy; dlkit's own loop across workers.
+            history = distribute.fit(model, dataset, epochs=1, shuffle=False, verbose=0)
     finally:
         keras.config.set_dtype_policy(previous)
     results = {f"{case}/log/{k}": np.asarray(v, np.float64) for k, v in history.history.items()}
@@ -161,7 +173,7 @@ def mirrored():
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     two = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     results = {"replicas": np.asarray(two.num_replicas_in_sync)}
-    for case in ("cnn", "dcgan", "wgan-gp"):
+    for case in CASES:
         for label, strategy in (("one", tf.distribute.get_strategy()), ("two", two)):
             results.update({f"{label}/{k}": v for k, v in _run(case, strategy).items()})
     results.update(_every_builder(two))
@@ -173,7 +185,7 @@ def multiworker():
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     results = {"replicas": np.asarray(strategy.num_replicas_in_sync)}
-    for case in ("dcgan", "wgan-gp"):
+    for case in CASES:
         results.update(_run(case, strategy))
     return results
 

@@ -77,6 +77,8 @@ class TfidfLogisticRegression:
         """Fits the vectorizer on `texts`, then one model per penalty; keeps the best on validation."""
         import keras  # lazily: `import dlkit` must not import TensorFlow
 
+        from dlkit import distribute
+
         vectorizer = keras.layers.TextVectorization(max_tokens=self.max_tokens, ngrams=self.ngrams,
                                                     output_mode="tf_idf", name="tfidf")
         vectorizer.adapt(np.array(texts, dtype=object), batch_size=256)
@@ -94,8 +96,9 @@ class TfidfLogisticRegression:
             head = keras.Model(features, dense(features))
             head.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
             stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
-            history = head.fit(x_train, y_train, batch_size=64, epochs=self.epochs, validation_data=(x_val, y_val),
-                               callbacks=[stop], verbose=0)
+            # head.fit, which also trains across workers (dlkit.distribute)
+            history = distribute.fit(head, x_train, y_train, batch_size=64, epochs=self.epochs,
+                                     validation_data=(x_val, y_val), callbacks=[stop], verbose=0)
             loss = float(min(history.history["val_loss"]))
             self.validation_losses[penalty] = loss
             if best is None or loss < best[0]:

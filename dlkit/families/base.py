@@ -391,9 +391,6 @@ class Family:
             the runner's (`<name>.keras`, `_metrics.json`, `_run.json`, `_backup`).
         tour_seconds: Rough seconds of its tour run on two CPU cores, full and
             fast, for the tour's estimate of the time left. Defaults to `(60, 10)`.
-        multi_worker: Whether it trains across several `MultiWorkerMirroredStrategy`
-            workers (Keras 3 `fit()` of labelled data fails there,
-            keras-team/keras#20585; the GAN loops work).
     """
 
     name: str
@@ -408,7 +405,6 @@ class Family:
     report: Callable[[Any, TrainingResult], None] | None = None
     outputs: tuple[str, ...] = ()
     tour_seconds: tuple[float, float] = (60.0, 10.0)
-    multi_worker: bool = False
 
     def __post_init__(self) -> None:
         for label, settings in (("FULL", self.FULL), ("FAST", self.FAST), ("tour", self.tour)):

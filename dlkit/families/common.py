@@ -120,6 +120,8 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
     """
     import keras  # here, not at the top: see the module docstring
 
+    from dlkit import distribute
+
     if isinstance(train, tuple):
         fit_args = {"x": train[0], "y": train[1], "batch_size": settings.batch_size}
         batches = int(np.ceil(len(train[0]) / settings.batch_size))
@@ -130,8 +132,9 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
     if cosine_decay:
         rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=settings.epochs * batches)
     model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=list(metrics))
-    history = model.fit(**fit_args, validation_data=validation, epochs=settings.epochs,
-                        callbacks=[*run.callbacks, *callbacks], verbose=run.verbose)
+    # model.fit, which also trains across workers (MultiWorkerMirroredStrategy): see dlkit.distribute.
+    history = distribute.fit(model, **fit_args, validation_data=validation, epochs=settings.epochs,
+                             callbacks=[*run.callbacks, *callbacks], verbose=run.verbose)
     return history.history
 
 

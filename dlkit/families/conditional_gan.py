@@ -100,6 +100,7 @@ def conditional_quality(model: Any, real_images: np.ndarray, num_images: int, se
 
 def fit(settings: ConditionalGANSettings, run: Run) -> Fitted:
     """Trains on Fashion-MNIST images with their labels; a class-per-column grid each epoch; quality at the end."""
+    from dlkit import distribute
     from dlkit.callbacks import GANSampleGrid  # imports Keras: not at the top (`dlkit --help`)
 
     (x_train, y_train), (x_test, _) = fashion_mnist_subset(settings.train_subset, None, run.seed, run.data_dir)
@@ -111,8 +112,8 @@ def fit(settings: ConditionalGANSettings, run: Run) -> Fitted:
     # Ten columns: the grid's latent vectors ask for the classes in turn, so each column is one class.
     grid = GANSampleGrid(num_images=50, columns=NUM_CLASSES, seed=run.seed,
                          directory=None if run.out is None else run.out / "cgan_samples")
-    history = model.fit(images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
-                        callbacks=[*run.callbacks, grid])
+    history = distribute.fit(model, images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
+                             callbacks=[*run.callbacks, grid])
     real = data.scale_images(x_test, "symmetric")
     metrics = {"game": settings.game, **conditional_quality(model, real, settings.eval_images, run.seed)}
 

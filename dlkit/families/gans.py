@@ -182,6 +182,7 @@ def reference_points_of(x_train: np.ndarray, x_test: np.ndarray, num_images: int
 def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
     """Trains the GAN on Fashion-MNIST in [-1, 1]; a sample grid per epoch; quality at the end."""
     # dlkit.callbacks imports Keras: here, not at the top, so `dlkit --help` does not import TensorFlow.
+    from dlkit import distribute
     from dlkit.callbacks import GANSampleGrid, GANTensorBoard, QualityTracker
 
     (x_train, _), (x_test, _) = fashion_mnist_subset(settings.train_subset, None, run.seed, run.data_dir)
@@ -201,8 +202,8 @@ def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
         board = GANTensorBoard(run.tensorboard / "samples", grid, real, min(1000, settings.eval_images), run.seed)
         own.append(board)
     try:
-        history = model.fit(images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
-                            callbacks=[*run.callbacks, *own])
+        history = distribute.fit(model, images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
+                                 callbacks=[*run.callbacks, *own])
     finally:  # Keras skips on_train_end when fit raises: the event file is closed either way
         if board is not None:
             board.on_train_end()
@@ -260,7 +261,7 @@ def _family(name: str, title: str, settings_type: type[GANSettings], full: GANSe
         name=name, title=title, task="Fashion-MNIST generation", Settings=settings_type, FULL=full,
         FAST=full.replace(epochs=1, train_subset=2048, eval_images=1000),
         fit=functools.partial(_fit, name), headline=headline, tour=tour, report=report, tour_seconds=tour_seconds,
-        outputs=(f"{name}_samples", f"{name}_progress.gif"), multi_worker=True,
+        outputs=(f"{name}_samples", f"{name}_progress.gif"),
     )
 
 

@@ -306,11 +306,32 @@ def _trim(rows: np.ndarray) -> list[list[int]]:
     return out
 
 
+_CALLS: weakref.WeakKeyDictionary[keras.Model, Any] = weakref.WeakKeyDictionary()
+
+
+def _call(model: keras.Model, inputs: Any) -> Any:
+    """`model(inputs)` as a compiled function (traced again only for new shapes), outputs as NumPy.
+
+    About 2x faster than eager calls, like `predict_on_batch`; unlike it, it
+    runs on this process alone under any `tf.distribute` strategy (across
+    workers, `predict_on_batch` hands each worker only its replicas' rows).
+    """
+    function = _CALLS.get(model)
+    if function is None:
+        function = lambda x: model(x, training=False)  # noqa: E731 (other backends call it as it is)
+        if keras.backend.backend() == "tensorflow" and isinstance(model, keras.Model):
+            import tensorflow as tf
+
+            function = tf.function(function, reduce_retracing=True)
+        _CALLS[model] = function
+    outputs = function(inputs)
+    return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else np.asarray(outputs)
+
+
 def _encode(model: keras.Model, letters: np.ndarray, repeats: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Runs the encoder once; returns (states, attention inputs), each row repeated `repeats` times."""
     encoder, _ = decoder_models(model)
-    # predict_on_batch runs a compiled function (traced again only for new shapes): ~2x faster than eager calls.
-    outputs = encoder.predict_on_batch(letters)
+    outputs = _call(encoder, letters)
     outputs = [np.asarray(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
     memory: list[np.ndarray] = []
     if has_attention(model):
@@ -322,7 +343,7 @@ def _encode(model: keras.Model, letters: np.ndarray, repeats: int) -> tuple[list
 def _step(model: keras.Model, previous: np.ndarray, states: list[np.ndarray],
           memory: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     _, step = decoder_models(model)
-    logits, *new_states = step.predict_on_batch([previous[:, None].astype(np.int32), *states, *memory])
+    logits, *new_states = _call(step, [previous[:, None].astype(np.int32), *states, *memory])
     return _next_log_probs(logits), [np.asarray(s) for s in new_states]
 
 

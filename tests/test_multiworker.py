@@ -1,0 +1,128 @@
+"""Every family across two worker processes on loopback, and only the chief writes.
+
+Two processes (`tests/_family_worker.py`), each a `MultiWorkerMirroredStrategy`
+worker described by its own `TF_CONFIG` on free loopback ports, train every
+family in the registry a few steps through `family.train(..., out=...)`, as
+`dlkit train NAME --strategy multiworker` does. Each has its own output
+directory and its own `TMPDIR`, as two machines would; the tests read what
+they saved and what they left on disk.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dlkit.families import FAMILIES
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER = Path(__file__).with_name("_family_worker.py")
+# Twelve families, a few steps each, on two processes sharing two cores: about
+# 2-4 minutes here (with other tests running beside it); the bound catches a hang.
+CLUSTER_TIMEOUT_S = 900
+
+
+def _free_ports(count):
+    import socket
+
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cluster")
+    ports = _free_ports(2)
+    spec = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    workers, logs = [], []
+    for index in range(2):
+        (root / f"tmp{index}").mkdir()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
+                   TMPDIR=str(root / f"tmp{index}"),
+                   TF_CONFIG=json.dumps({"cluster": spec, "task": {"type": "worker", "index": index}}))
+        log = open(root / f"worker{index}.log", "w")  # noqa: SIM115 (closed below)
+        logs.append(log)
+        workers.append(subprocess.Popen(
+            [sys.executable, str(WORKER), str(root / f"out{index}"), str(root / f"results{index}.npz")],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+    try:
+        for worker in workers:
+            worker.wait(timeout=CLUSTER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the two workers did not finish within {CLUSTER_TIMEOUT_S} s")
+    finally:
+        for worker, log in zip(workers, logs, strict=True):
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+            log.close()
+    for index, worker in enumerate(workers):
+        tail = "\n".join((root / f"worker{index}.log").read_text().splitlines()[-30:])
+        assert worker.returncode == 0, tail
+    results = [dict(np.load(root / f"results{index}.npz")) for index in range(2)]
+    return root, results
+
+
+def test_worker_zero_is_the_chief_of_a_cluster_without_one(cluster):
+    _, (first, second) = cluster
+    assert int(first["replicas"]) == int(second["replicas"]) == 2
+    assert (bool(first["chief"]), bool(second["chief"])) == (True, False)
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_every_family_trains_on_two_workers_to_the_same_weights(cluster, name):
+    _, (first, second) = cluster
+    trained = sorted(k for k in first if k.startswith(f"{name}/weight/trainable/"))
+    assert trained, f"{name}: no trained weights saved"
+    assert sorted(first) == sorted(second)
+    # The two workers apply the same all-reduced gradients to the same initial
+    # weights: bit for bit the same, not merely close.
+    for key in trained:
+        assert np.all(np.isfinite(first[key])), key
+        np.testing.assert_array_equal(first[key], second[key], err_msg=key)
+    # Batch normalization's moving statistics are each replica's own unless the
+    # layer is synchronized (README, "Several GPUs, several machines"): finite, not compared.
+    for key in (k for k in first if k.startswith(f"{name}/weight/frozen/")):
+        assert np.all(np.isfinite(first[key])), key
+    # The logs are read in cross-replica context: every worker logs the global numbers.
+    logs = [k for k in first if k.startswith(f"{name}/log/")]
+    assert f"{name}/log/loss" in logs
+    for key in logs:
+        assert np.all(np.isfinite(first[key])), key
+        np.testing.assert_array_equal(first[key], second[key], err_msg=key)
+
+
+def test_only_the_chief_writes_and_the_other_worker_leaves_nothing(cluster):
+    root, (first, second) = cluster
+    for name in FAMILIES:
+        written = {p.name for p in (root / "out0" / name).iterdir()}
+        assert {f"{name}.keras", f"{name}_metrics.json", f"{name}_run.json"} <= written, name
+        assert {Path(p).name for p in first[f"{name}/paths"]} >= {f"{name}.keras", f"{name}_metrics.json"}
+        assert second[f"{name}/paths"].size == 0, name
+    # The second worker wrote into a temporary directory of its own and removed it.
+    assert not (root / "out1").exists()
+    assert list((root / "tmp1").iterdir()) == []
+
+
+def test_tpu_strategy_without_a_tpu_is_one_clear_line(tmp_path):
+    """Not mocked: TensorFlow looks for a TPU on this machine, finds none, and the command says so."""
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+    run = subprocess.run([sys.executable, "-m", "dlkit.cli", "train", "cnn", "--fast", "--strategy", "tpu",
+                          "--out", str(tmp_path / "run")], env=env, cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [run.stderr.strip()], run.stderr[-2000:]
+    assert run.stderr.startswith("dlkit: error: cannot create the 'tpu' strategy: no TPU found")
+    assert not (tmp_path / "run").exists()
