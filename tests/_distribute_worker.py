@@ -23,43 +23,46 @@ import numpy as np  # noqa: E402
 
 GLOBAL_BATCH = 8
 LATENT = 8
-CASES = ("cnn", "dcgan", "wgan-gp", "wgan", "cgan")
+SUPERVISED = ("cnn", "cnn-bn", "rnn", "seq2seq")
+CASES = (*SUPERVISED, "dcgan", "wgan-gp", "wgan", "cgan")
 
 
 def _images(n, seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (n, 28, 28, 1)).astype(np.float32)
 
 
-def _synchronized_batch_norm(model):
-    """The same network with batch statistics taken over the global batch.
-
-    Keras batch normalisation uses each replica's own batch unless
-    `synchronized=True`; only then does a replicated step equal a one-device step.
-    """
-    import keras
-
-    def clone(layer):
-        config = layer.get_config()
-        if isinstance(layer, keras.layers.BatchNormalization):
-            config["synchronized"] = True
-        return layer.__class__.from_config(config)
-
-    return keras.models.clone_model(model, clone_function=clone)
-
-
-def _cnn(dataset_steps=2):
+def _supervised(kind, dataset_steps=2):
+    """A classifier, SGD and a dataset of global batches: `kind` picks the network."""
     import keras
     import tensorflow as tf
 
-    from dlkit.models import cnn
+    from dlkit.models import cnn, rnn
 
-    model = cnn.build_cnn_classifier((28, 28, 1), 10, preset="tiny")
-    # Plain SGD: its step is proportional to the gradient (Adam's is nearly
-    # scale-free), so a gradient that grew with the replicas would show.
-    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
     n = GLOBAL_BATCH * dataset_steps
     x = (_images(n) + 1) / 2
     y = np.arange(n) % 10
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    if kind == "cnn":
+        model = cnn.build_cnn_classifier((28, 28, 1), 10, preset="tiny")
+    elif kind == "cnn-bn":  # batch norm over the global batch; no dropout (its masks are drawn per replica)
+        model = cnn.build_cnn_classifier((28, 28, 1), 10, preset="tiny", batch_norm=True,
+                                         synchronized_batch_norm=True)
+    elif kind == "rnn":  # image rows as time steps
+        model = rnn.build_rnn_classifier((28, 28), 10, cell="lstm", units=8)
+        x = x[..., 0]
+    elif kind == "seq2seq":  # dict inputs, padding masked, attention
+        ids = np.random.default_rng(1)
+        letters = ids.integers(3, 12, (n, 6)) * (np.arange(6) < ids.integers(2, 7, (n, 1)))
+        phonemes = ids.integers(3, 9, (n, 5)) * (np.arange(5) < ids.integers(2, 6, (n, 1)))
+        starts = np.concatenate([np.ones((n, 1), int), phonemes[:, :-1]], axis=1) * (phonemes > 0)
+        model = rnn.build_seq2seq(12, 9, units=8, embedding_dim=4)
+        x, y = {"letters": letters, "phonemes": starts}, phonemes
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)
+    else:
+        raise ValueError(f"Unknown case: {kind!r}")
+    # Plain SGD: its step is proportional to the gradient (Adam's is nearly
+    # scale-free), so a gradient that grew with the replicas would show.
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss)
     return model, tf.data.Dataset.from_tensor_slices((x, y)).batch(GLOBAL_BATCH), [model]
 
 
@@ -69,8 +72,11 @@ def _gan(kind, dataset_steps=2):
 
     from dlkit.models import gan
 
-    generator = _synchronized_batch_norm(gan.build_dcgan_generator(LATENT, filters=(16, 8)))
-    if kind == "dcgan":
+    # The generator's batch norm over the global batch: only then is a replicated
+    # step a one-device step ("dcgan-local-bn" shows the difference).
+    generator = gan.build_dcgan_generator(LATENT, filters=(16, 8),
+                                          synchronized_batch_norm=kind != "dcgan-local-bn")
+    if kind in ("dcgan", "dcgan-local-bn"):
         # Dropout masks are drawn per replica, so the equality test runs without dropout.
         second = gan.build_dcgan_discriminator(filters=(8, 16), dropout_rate=0.0)
         model = gan.DCGAN(generator, second, LATENT)
@@ -81,7 +87,8 @@ def _gan(kind, dataset_steps=2):
         second = gan.build_wgan_critic(filters=(8, 16))
         model = gan.WGAN(generator, second, LATENT, critic_steps=2, gradient_penalty_weight=0.0, clip_value=0.01)
     elif kind == "cgan":
-        generator = _synchronized_batch_norm(gan.build_conditional_generator(LATENT, filters=(16, 8), label_dim=4))
+        generator = gan.build_conditional_generator(LATENT, filters=(16, 8), label_dim=4,
+                                                    synchronized_batch_norm=True)
         second = gan.build_conditional_discriminator(filters=(8, 16), dropout_rate=0.0)
         model = gan.ConditionalGAN(generator, second, LATENT, num_classes=10)
     else:
@@ -111,7 +118,7 @@ def _run(case, strategy):
     keras.config.set_dtype_policy("float64")
     try:
         with strategy.scope():
-            model, dataset, networks = _cnn() if case == "cnn" else _gan(case)
+            model, dataset, networks = _supervised(case) if case in SUPERVISED else _gan(case)
             # model.fit on one device and under MirroredStrategy; dlkit's own loop across workers.
             history = distribute.fit(model, dataset, epochs=1, shuffle=False, verbose=0)
     finally:
@@ -173,7 +180,7 @@ def mirrored():
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     two = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     results = {"replicas": np.asarray(two.num_replicas_in_sync)}
-    for case in CASES:
+    for case in (*CASES, "dcgan-local-bn"):
         for label, strategy in (("one", tf.distribute.get_strategy()), ("two", two)):
             results.update({f"{label}/{k}": v for k, v in _run(case, strategy).items()})
     results.update(_every_builder(two))

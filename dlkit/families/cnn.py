@@ -27,17 +27,23 @@ class CNNSettings(FashionSettings):
         patience: Epochs without a better validation accuracy before
             stopping (the best weights are restored). Defaults to `4`.
         preset: `cnn.PRESETS` name. Defaults to `"default"`.
+        synchronized_batch_norm: Batch normalization over the global batch
+            of every replica when training under `tf.distribute` (only then do
+            two replicas train like one device; `--set
+            synchronized_batch_norm=true`). Defaults to `False`.
     """
 
     learning_rate: float = 2e-3
     patience: int = 4
     preset: str = "default"
+    synchronized_batch_norm: bool = False
 
     def validate(self) -> None:
         super().validate()
         validation.check_positive_float("learning_rate", self.learning_rate)
         validation.check_positive_int("patience", self.patience)
         validation.check_choice("preset", self.preset, ("default", "tiny"))
+        validation.check_bool("synchronized_batch_norm", self.synchronized_batch_norm)
 
 
 FULL = CNNSettings()
@@ -60,7 +66,8 @@ def fit(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Fitted:
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings.validation_size, run.seed)
     train_ds = data.make_image_dataset(x_fit, y_fit, settings.batch_size, seed=run.seed)
     val_ds = data.make_image_dataset(x_val, y_val, 512, shuffle=False)
-    model = cnn.build_cnn_classifier((28, 28, 1), 10, preset=settings.preset, **model_kwargs)
+    model = cnn.build_cnn_classifier((28, 28, 1), 10, preset=settings.preset,
+                                     **{"synchronized_batch_norm": settings.synchronized_batch_norm, **model_kwargs})
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=settings.patience,
                                          restore_best_weights=True, mode="max")
     history = compile_and_fit(model, "sparse_categorical_crossentropy", train_ds, val_ds, settings, run,

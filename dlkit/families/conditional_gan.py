@@ -68,7 +68,8 @@ def build(settings: ConditionalGANSettings, seed: int | None = None) -> Any:
     """The conditional networks for `settings`, wrapped in `gan.ConditionalGAN` (uncompiled)."""
     from dlkit.models import gan  # here: `dlkit --help` must not import TensorFlow
 
-    generator = gan.build_conditional_generator(settings.latent_dim, NUM_CLASSES, label_dim=settings.label_dim)
+    generator = gan.build_conditional_generator(settings.latent_dim, NUM_CLASSES, label_dim=settings.label_dim,
+                                                synchronized_batch_norm=settings.synchronized_batch_norm)
     if settings.game == "dcgan":
         second = gan.build_conditional_discriminator(num_classes=NUM_CLASSES, dropout_rate=settings.dropout_rate)
     else:

@@ -23,15 +23,21 @@ class ConvRNNSettings(RecurrentSettings, FashionSettings):
             `"dense"` (flattened into one hidden dense layer: the plain CNN
             it is compared with, its width chosen by `matched_dense_units`
             so that both have about the same parameters). Defaults to `"rnn"`.
+        synchronized_batch_norm: Batch normalization over the global batch
+            of every replica when training under `tf.distribute` (only then do
+            two replicas train like one device; `--set
+            synchronized_batch_norm=true`). Defaults to `False`.
     """
 
     conv_filters: tuple[int, ...] = (32, 64)
     reader: str = "rnn"
+    synchronized_batch_norm: bool = False
 
     def validate(self) -> None:
         super().validate()
         validation.check_positive_int_sequence("conv_filters", self.conv_filters)
         validation.check_choice("reader", self.reader, READERS)
+        validation.check_bool("synchronized_batch_norm", self.synchronized_batch_norm)
 
 
 READERS = ("rnn", "dense")
@@ -48,7 +54,8 @@ def _plain_cnn(settings: ConvRNNSettings, dense_units: int) -> Any:
     # a flatten head: only the reader of the feature map differs.
     return cnn.build_cnn_classifier((28, 28, 1), 10, filters=settings.conv_filters, convs_per_block=1,
                                     dropout_rate=0.0, head="flatten", dense_units=dense_units,
-                                    head_dropout_rate=0.0, name="plain_cnn_classifier")
+                                    head_dropout_rate=0.0, name="plain_cnn_classifier",
+                                    synchronized_batch_norm=settings.synchronized_batch_norm)
 
 
 def matched_dense_units(settings: ConvRNNSettings) -> int:
@@ -77,7 +84,8 @@ def build_model(settings: ConvRNNSettings) -> Any:
     if settings.reader == "dense":
         return _plain_cnn(settings, matched_dense_units(settings))
     return rnn.build_conv_rnn_classifier((28, 28, 1), 10, conv_filters=settings.conv_filters,
-                                         cell=settings.cell, units=settings.units)
+                                         cell=settings.cell, units=settings.units,
+                                         synchronized_batch_norm=settings.synchronized_batch_norm)
 
 
 def fit(settings: ConvRNNSettings, run: Run) -> Fitted:

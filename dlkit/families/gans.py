@@ -50,12 +50,17 @@ class GANSettings(Settings):
             for all 60,000. Defaults to `None`.
         track_quality: Also measure FCD and coverage on up to 2,000 samples
             after every epoch (`extras["quality"]`). Defaults to `False`.
+        synchronized_batch_norm: The generator's batch normalization over the global batch
+            of every replica when training under `tf.distribute` (only then do
+            two replicas train like one device; `--set
+            synchronized_batch_norm=true`). Defaults to `False`.
     """
 
     latent_dim: int = 64
     eval_images: int = 5000
     train_subset: int | None = None
     track_quality: bool = False
+    synchronized_batch_norm: bool = False
 
     def validate(self) -> None:
         super().validate()
@@ -68,6 +73,7 @@ class GANSettings(Settings):
         validation.check_at_most("eval_images", self.eval_images, data.FASHION_MNIST_TEST_SIZE,
                                  "the Fashion-MNIST test images")
         validation.check_bool("track_quality", self.track_quality)
+        validation.check_bool("synchronized_batch_norm", self.synchronized_batch_norm)
         if self.train_subset is not None and self.train_subset < self.batch_size:
             raise ValueError(f"Expected `train_subset` of at least one batch ({self.batch_size}). "
                              f"Received: train_subset={self.train_subset}")
@@ -127,7 +133,8 @@ def build(settings: GANSettings, seed: int | None = None) -> Any:
     # dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
     from dlkit.models import gan
 
-    generator = gan.build_dcgan_generator(settings.latent_dim)
+    generator = gan.build_dcgan_generator(settings.latent_dim,
+                                          synchronized_batch_norm=settings.synchronized_batch_norm)
     if isinstance(settings, DCGANSettings):
         discriminator = gan.build_dcgan_discriminator(dropout_rate=settings.dropout_rate)
         return gan.DCGAN(generator, discriminator, settings.latent_dim, seed=seed)

@@ -27,6 +27,7 @@ def apply_conv_block(
     dropout_rate=0.0,
     batch_norm_momentum=0.9,
     name="block",
+    synchronized_batch_norm=False,
 ):
     """Convolutions (each with optional batch norm and a ReLU), pooling, dropout.
 
@@ -48,6 +49,9 @@ def apply_conv_block(
         pooling: `"max"`, `"average"` or `None` (2x2, stride 2). Defaults to `"max"`.
         dropout_rate: Dropout after pooling. Defaults to `0.0`.
         name: Prefix of the layer names. Defaults to `"block"`.
+        synchronized_batch_norm: Take the norm's batch statistics over the
+            global batch of every replica (`tf.distribute`), not each
+            replica's own share. Defaults to `False`.
 
     Returns:
         The output tensor.
@@ -62,7 +66,7 @@ def apply_conv_block(
             name=f"{name}_conv{i}",
         )(x)
         if batch_norm:
-            x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_bn{i}")(x)
+            x = batch_normalization(synchronized_batch_norm, momentum=batch_norm_momentum, name=f"{name}_bn{i}")(x)
         x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
     if pooling == "max":
         x = keras.layers.MaxPooling2D(2, name=f"{name}_pool")(x)
@@ -71,6 +75,23 @@ def apply_conv_block(
     if dropout_rate:
         x = keras.layers.Dropout(dropout_rate, name=f"{name}_dropout")(x)
     return x
+
+
+def batch_normalization(synchronized=False, **kwargs):
+    """`keras.layers.BatchNormalization(**kwargs)`, synchronized across replicas if asked.
+
+    Without it, each replica of a `tf.distribute` strategy normalizes with
+    the statistics of its own share of the batch and keeps its own moving
+    statistics, so two replicas do not train like one device with the same
+    global batch; with it they do (tests/test_distribute.py). Synchronizing
+    needs the TensorFlow backend, and costs an all-reduce per layer and step.
+    """
+    if synchronized:
+        if keras.backend.backend() != "tensorflow":
+            raise ValueError(f"Expected the TensorFlow backend for synchronized batch normalization. "
+                             f"Received: backend {keras.backend.backend()!r}")
+        kwargs["synchronized"] = True
+    return keras.layers.BatchNormalization(**kwargs)
 
 
 def recurrent_layer(cell, units, return_sequences=False, name=None):

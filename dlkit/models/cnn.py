@@ -17,6 +17,7 @@ import keras
 from dlkit.models._dtypes import output_dtype
 from dlkit.models.blocks import apply_conv_block  # also re-exported: its old home
 from dlkit.validation import (
+    check_bool,
     check_choice,
     check_input_shape,
     check_positive_int,
@@ -61,6 +62,7 @@ _DEFAULTS = {
     "padding": "same",
     "batch_norm": True,
     "batch_norm_momentum": 0.9,
+    "synchronized_batch_norm": False,
     "dropout_rate": 0.25,
     "pooling": "max",
     "head": "flatten",
@@ -108,7 +110,9 @@ def build_cnn_classifier(input_shape: Sequence[int] = (28, 28, 1), num_classes: 
             `strides` of each block's first convolution (default `1`),
             `padding` `"same"`/`"valid"` (default `"same"`),
             `batch_norm` (default `True`), `batch_norm_momentum` (default
-            `0.9`), `dropout_rate` after each block
+            `0.9`), `synchronized_batch_norm` (statistics over every
+            replica's batch under `tf.distribute`; default `False`),
+            `dropout_rate` after each block
             (default `0.25`), `pooling` `"max"`/`"average"`/`None` (default
             `"max"`), `head` `"flatten"`/`"global"` (default `"flatten"`),
             `dense_units` (default `128`; `0` for none), `head_dropout_rate`
@@ -171,6 +175,7 @@ def build_cnn_classifier(input_shape: Sequence[int] = (28, 28, 1), num_classes: 
             padding=cfg["padding"],
             batch_norm=cfg["batch_norm"],
             batch_norm_momentum=cfg["batch_norm_momentum"],
+            synchronized_batch_norm=check_bool("synchronized_batch_norm", cfg["synchronized_batch_norm"]),
             pooling=cfg["pooling"],
             dropout_rate=cfg["dropout_rate"],
             name=f"block{i}",

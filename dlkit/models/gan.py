@@ -21,8 +21,10 @@ from collections.abc import Sequence
 import keras
 
 from dlkit.models._dtypes import output_dtype
+from dlkit.models.blocks import batch_normalization
 from dlkit.models.gan_loops import DCGAN, WGAN, ConditionalGAN
 from dlkit.validation import (
+    check_bool,
     check_choice,
     check_input_shape,
     check_positive_int,
@@ -45,7 +47,7 @@ __all__ = [
 
 def build_dcgan_generator(latent_dim: int = 64, image_shape: Sequence[int] = (28, 28, 1),
                           filters: Sequence[int] = (128, 64), kernel_size: int = 4,
-                          name: str = "generator") -> keras.Model:
+                          name: str = "generator", synchronized_batch_norm: bool = False) -> keras.Model:
     """Builds a DCGAN generator: dense projection, reshape, transposed-convolution upsampling.
 
     A dense layer projects the latent vector to a `(H / 2^k, W / 2^k,
@@ -63,6 +65,9 @@ def build_dcgan_generator(latent_dim: int = 64, image_shape: Sequence[int] = (28
         kernel_size: Kernel of the transposed convolutions. Defaults to `4`
             (divisible by the stride 2, which avoids checkerboard artefacts).
         name: Model name. Defaults to `"generator"`.
+        synchronized_batch_norm: Batch statistics over every replica's batch
+            under `tf.distribute` (`blocks.batch_normalization`): only then do
+            two replicas train like one device. Defaults to `False`.
 
     Returns:
         A `keras.Model` from `(B, latent_dim)` to `(B, H, W, C)` in [-1, 1].
@@ -72,7 +77,8 @@ def build_dcgan_generator(latent_dim: int = 64, image_shape: Sequence[int] = (28
     """
     image_shape, filters = _check_generator(latent_dim, image_shape, filters, kernel_size)
     inputs = keras.Input((latent_dim,), name="latent")
-    return keras.Model(inputs, _upsampling_body(inputs, image_shape, filters, kernel_size), name=name)
+    return keras.Model(inputs, _upsampling_body(inputs, image_shape, filters, kernel_size, synchronized_batch_norm),
+                       name=name)
 
 
 def _check_generator(latent_dim, image_shape, filters, kernel_size):
@@ -90,19 +96,20 @@ def _check_generator(latent_dim, image_shape, filters, kernel_size):
     return image_shape, filters
 
 
-def _upsampling_body(x, image_shape, filters, kernel_size):
+def _upsampling_body(x, image_shape, filters, kernel_size, synchronized_batch_norm=False):
     """Dense projection, reshape and transposed-convolution blocks up to `image_shape` in [-1, 1]."""
     height, width, channels = image_shape
     factor = 2 ** len(filters)
     x = keras.layers.Dense(height // factor * width // factor * filters[0], use_bias=False,
                            name="project")(x)
-    x = keras.layers.BatchNormalization(name="project_bn")(x)
+    synchronized = check_bool("synchronized_batch_norm", synchronized_batch_norm)
+    x = batch_normalization(synchronized, name="project_bn")(x)
     x = keras.layers.ReLU(name="project_relu")(x)
     x = keras.layers.Reshape((height // factor, width // factor, filters[0]), name="reshape")(x)
     for i, f in enumerate(filters[1:], 1):
         x = keras.layers.Conv2DTranspose(f, kernel_size, strides=2, padding="same", use_bias=False,
                                          name=f"up{i}")(x)
-        x = keras.layers.BatchNormalization(name=f"up{i}_bn")(x)
+        x = batch_normalization(synchronized, name=f"up{i}_bn")(x)
         x = keras.layers.ReLU(name=f"up{i}_relu")(x)
     # float32 images even under mixed precision (the last layer is small).
     return keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same",
@@ -184,7 +191,7 @@ def build_wgan_critic(image_shape: Sequence[int] = (28, 28, 1), filters: Sequenc
 
 def build_conditional_generator(latent_dim: int = 64, num_classes: int = 10, image_shape: Sequence[int] = (28, 28, 1),
                                 filters: Sequence[int] = (128, 64), kernel_size: int = 4, label_dim: int = 16,
-                                name: str = "generator") -> keras.Model:
+                                name: str = "generator", synchronized_batch_norm: bool = False) -> keras.Model:
     """Builds a class-conditional DCGAN generator: the label's embedding joined to the latent vector.
 
     The class id is looked up in an `Embedding` of `label_dim` numbers and
@@ -192,7 +199,7 @@ def build_conditional_generator(latent_dim: int = 64, num_classes: int = 10, ima
     network, so the label steers every layer from the projection on.
 
     Args:
-        latent_dim, image_shape, filters, kernel_size, name: As
+        latent_dim, image_shape, filters, kernel_size, name, synchronized_batch_norm: As
             `build_dcgan_generator`.
         num_classes: Class ids the generator accepts, `0 .. num_classes - 1`.
             Defaults to `10`.
@@ -209,7 +216,8 @@ def build_conditional_generator(latent_dim: int = 64, num_classes: int = 10, ima
     labels = keras.Input((), dtype="int32", name="label")
     embedded = keras.layers.Embedding(num_classes, label_dim, name="label_embedding")(labels)
     x = keras.layers.Concatenate(name="join")([latent, embedded])
-    return keras.Model([latent, labels], _upsampling_body(x, image_shape, filters, kernel_size), name=name)
+    return keras.Model([latent, labels], _upsampling_body(x, image_shape, filters, kernel_size,
+                                                          synchronized_batch_norm), name=name)
 
 
 def build_conditional_discriminator(image_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,

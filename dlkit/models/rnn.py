@@ -38,6 +38,7 @@ from dlkit.models.seq2seq import (  # noqa: F401  (re-exported: rnn.build_seq2se
     greedy_decode,
 )
 from dlkit.validation import (
+    check_bool,
     check_choice,
     check_input_shape,
     check_positive_int,
@@ -300,7 +301,7 @@ def build_text_classifier(
 def build_conv_rnn_classifier(
     input_shape: Sequence[int], num_classes: int, conv_filters: Sequence[int] = (32, 64), cell: str = "lstm",
     units: int = 64, num_layers: int = 1, bidirectional: bool = False, dropout_rate: float = 0.0,
-    name: str | None = None,
+    name: str | None = None, synchronized_batch_norm: bool = False,
 ) -> keras.Model:
     """Builds a CNN front end whose feature map is read row by row by an RNN.
 
@@ -314,6 +315,8 @@ def build_conv_rnn_classifier(
         conv_filters: Filters of each block. Defaults to `(32, 64)`.
         cell, units, num_layers, bidirectional, dropout_rate: See the module docstring.
         name: Model name. Defaults to `"conv_<cell>_classifier"`.
+        synchronized_batch_norm: Batch statistics over every replica's batch
+            under `tf.distribute` (`blocks.batch_normalization`). Defaults to `False`.
 
     Returns:
         A `keras.Model` from `(B, H, W, C)` to `(B, num_classes)` probabilities.
@@ -330,7 +333,8 @@ def build_conv_rnn_classifier(
     inputs = keras.Input(input_shape, name="images")
     x = inputs
     for i, filters in enumerate(conv_filters, 1):
-        x = apply_conv_block(x, filters, convs=1, name=f"block{i}")
+        x = apply_conv_block(x, filters, convs=1, name=f"block{i}",
+                             synchronized_batch_norm=check_bool("synchronized_batch_norm", synchronized_batch_norm))
     height, width, channels = x.shape[1:]
     x = keras.layers.Reshape((height, width * channels), name="rows_as_steps")(x)
     x = apply_recurrent_stack(x, cell, units, num_layers, bidirectional, dropout_rate)
