@@ -136,6 +136,10 @@ def train(
         _check_resumable(out_dir, family, settings, seed, resume)
     elif not chief and (out is not None or tensorboard is not None):
         if out is not None and resume:  # the chief's check, read-only: a refusal must stop every worker
+            if not (runs.backup_dir(Path(out), name) / ResumableBackup.LATEST).is_file():
+                raise runs.OutputError(
+                    f"cannot resume on this worker: the chief's backup {runs.backup_dir(Path(out), name)} is not "
+                    "here. Across workers, --resume needs --out on a filesystem every worker shares")
             _check_resumable(Path(out), family, settings, seed, resume, write=False)
         scratch = Path(tempfile.mkdtemp(prefix=f"dlkit-{name}-worker-"))
         out_dir = None if out is None else scratch

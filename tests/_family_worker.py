@@ -1,12 +1,13 @@
 """One worker of a loopback cluster that trains every family in the registry, for `tests/test_multiworker.py`.
 
-    TF_CONFIG=... python tests/_family_worker.py OUT_DIR RESULTS.npz [FAMILY ...]
+    TF_CONFIG=... python tests/_family_worker.py OUT_DIR RESULTS.npz [--epochs N] [--resume] [FAMILY ...]
 
 Under `MultiWorkerMirroredStrategy` (the cluster comes from `TF_CONFIG`),
 each family trains a few steps through `family.train(..., out=OUT_DIR/NAME)`,
 the path `dlkit train NAME --strategy multiworker --out ...` takes. The
 worker saves each family's final weights and logged losses, and whether it
-was the chief, to RESULTS.npz.
+was the chief, to RESULTS.npz. `--epochs N` trains N epochs instead of the
+tiny settings' one and keeps the backup; `--resume` continues the run in OUT_DIR.
 """
 
 import os
@@ -45,7 +46,7 @@ def _weights(model):
             for i, w in enumerate(weights)}
 
 
-def main(out, results_path, names):
+def main(out, results_path, names, epochs=None, resume=False):
     import tensorflow as tf
 
     from dlkit import distribute
@@ -57,8 +58,11 @@ def main(out, results_path, names):
         family = FAMILIES[name]
         start = time.perf_counter()
         with strategy.scope():
-            result = family.train(family.FAST.replace(**TINY[name]), seed=0, out=os.path.join(out, name),
-                                  verbose=0)
+            settings = family.FAST.replace(**TINY[name])
+            if epochs is not None:
+                settings = settings.replace(epochs=epochs)
+            result = family.train(settings, seed=0, out=os.path.join(out, name), verbose=0, resume=resume,
+                                  keep_backup=epochs is not None)
         results.update({f"{name}/weight/{k}": v for k, v in _weights(result.model).items()})
         results.update({f"{name}/log/{k}": np.asarray(v, np.float64) for k, v in result.history.items()})
         results[f"{name}/paths"] = np.asarray(sorted(str(p) for p in result.paths.values()))
@@ -67,4 +71,11 @@ def main(out, results_path, names):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3:])
+    out, results_path, *rest = sys.argv[1:]
+    epochs = None
+    if "--epochs" in rest:
+        i = rest.index("--epochs")
+        epochs = int(rest[i + 1])
+        del rest[i:i + 2]
+    resume = "--resume" in rest
+    main(out, results_path, [name for name in rest if name != "--resume"], epochs, resume)

@@ -41,22 +41,26 @@ def _free_ports(count):
             s.close()
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cluster")
+def _run_cluster(root, *args, tag="", shared_out=False):
+    """Two workers running `tests/_family_worker.py OUT RESULTS *args`; returns what each saved.
+
+    Each worker has its own OUT (two machines' disks) unless `shared_out`
+    (one filesystem both see, which `--resume` across workers needs).
+    """
     ports = _free_ports(2)
     spec = {"worker": [f"127.0.0.1:{port}" for port in ports]}
     workers, logs = [], []
     for index in range(2):
-        (root / f"tmp{index}").mkdir()
+        (root / f"tmp{index}").mkdir(exist_ok=True)
         env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
                    TMPDIR=str(root / f"tmp{index}"),
                    TF_CONFIG=json.dumps({"cluster": spec, "task": {"type": "worker", "index": index}}))
-        log = open(root / f"worker{index}.log", "w")  # noqa: SIM115 (closed below)
+        log = open(root / f"worker{index}{tag}.log", "w")  # noqa: SIM115 (closed below)
         logs.append(log)
         workers.append(subprocess.Popen(
-            [sys.executable, str(WORKER), str(root / f"out{index}"), str(root / f"results{index}.npz")],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+            [sys.executable, str(WORKER), str(root / ("out0" if shared_out else f"out{index}")),
+             str(root / f"results{index}{tag}.npz"),
+             *args], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
     try:
         for worker in workers:
             worker.wait(timeout=CLUSTER_TIMEOUT_S)
@@ -69,10 +73,15 @@ def cluster(tmp_path_factory):
                 worker.wait()
             log.close()
     for index, worker in enumerate(workers):
-        tail = "\n".join((root / f"worker{index}.log").read_text().splitlines()[-30:])
+        tail = "\n".join((root / f"worker{index}{tag}.log").read_text().splitlines()[-30:])
         assert worker.returncode == 0, tail
-    results = [dict(np.load(root / f"results{index}.npz")) for index in range(2)]
-    return root, results
+    return [dict(np.load(root / f"results{index}{tag}.npz")) for index in range(2)]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cluster")
+    return root, _run_cluster(root)
 
 
 def test_worker_zero_is_the_chief_of_a_cluster_without_one(cluster):
@@ -114,6 +123,24 @@ def test_only_the_chief_writes_and_the_other_worker_leaves_nothing(cluster):
     # The second worker wrote into a temporary directory of its own and removed it.
     assert not (root / "out1").exists()
     assert list((root / "tmp1").iterdir()) == []
+
+
+def test_a_restarted_cluster_resumes_from_the_chief_backup(tmp_path):
+    """One epoch, then a new cluster asked for two with --resume: it trains the second epoch only."""
+    first_run = _run_cluster(tmp_path, "--epochs", "1", "cnn", tag="-first", shared_out=True)
+    assert (tmp_path / "out0" / "cnn" / "cnn_backup").is_dir()
+    chief, other = _run_cluster(tmp_path, "--epochs", "2", "--resume", "cnn", tag="-resumed", shared_out=True)
+    for result in (chief, other):
+        assert len(result["cnn/log/loss"]) == 1  # the second epoch alone
+    assert float(chief["cnn/log/loss"][0]) < float(first_run[0]["cnn/log/loss"][0])
+    trained = [k for k in chief if k.startswith("cnn/weight/trainable/")]
+    assert trained
+    for key in trained:
+        # Both resumed from the chief's backup: had the other started afresh, their weights would differ.
+        np.testing.assert_array_equal(chief[key], other[key], err_msg=key)
+        assert not np.array_equal(chief[key], first_run[0][key]), key
+    # The second worker's backups went into its own temporary directory, and are gone.
+    assert list((tmp_path / "tmp1").iterdir()) == []
 
 
 def test_tpu_strategy_without_a_tpu_is_one_clear_line(tmp_path):
