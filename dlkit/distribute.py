@@ -5,9 +5,11 @@ as soon as a batch holds more than one tensor, `(x, y)` or
 `(images, labels)`: before the first step it averages the first batch over
 the workers with `strategy.reduce`, which takes one tensor, not a tuple
 (the error is "Attempt to convert a value (PerReplica...)", reported as
-keras-team/keras#20585). `fit` here is `model.fit` wherever that works, and
-across workers a loop of its own that uses only the public pieces of the
-same machinery:
+keras-team/keras#20585); under `MirroredStrategy` (several GPUs on one
+machine) the same averaging fails on a batch of strings (the text
+classifier's). `fit` here is `model.fit` on one device (and on TPUs), and
+under those two strategies a loop of its own that uses only the public
+pieces of the same machinery:
 
 * the model's own `train_step` and `test_step`, run on every replica by
   `strategy.run` over a distributed dataset (the batches are *global*
@@ -76,8 +78,9 @@ def fit(model: Any, x: Any, y: Any = None, *, batch_size: int | None = None, val
         seed: int | None = None) -> Any:
     """`model.fit(...)`, which also trains across workers; returns the `History` callback.
 
-    Outside a multi-worker cluster this is `model.fit` with the same
-    arguments. Across workers it is the loop of the module docstring, with
+    On one device and on TPUs this is `model.fit` with the same arguments.
+    Under `MirroredStrategy` and `MultiWorkerMirroredStrategy` it is the loop
+    of the module docstring, with
     `model.fit`'s meaning for each argument, and two differences said here:
 
     * arrays are made into a dataset shuffled each epoch with `seed` (the
@@ -100,7 +103,7 @@ def fit(model: Any, x: Any, y: Any = None, *, batch_size: int | None = None, val
         seed: Seed of that shuffle across workers. Defaults to `None`.
     """
     strategy = model.distribute_strategy
-    if not across_workers(strategy):
+    if not _replicated(strategy):
         return model.fit(x, y, batch_size=batch_size, validation_data=validation_data, epochs=epochs,
                          callbacks=list(callbacks), verbose=verbose, shuffle=shuffle)
     if seed is None:
@@ -111,7 +114,12 @@ def fit(model: Any, x: Any, y: Any = None, *, batch_size: int | None = None, val
     if validation_data is not None:
         vx, vy = (validation_data, None) if isinstance(validation_data, tf.data.Dataset) else validation_data
         validation = _global_batches(vx, vy, batch_size, False, seed, replicas)
-    return _MultiWorkerLoop(model, strategy).fit(train, validation, epochs, list(callbacks), verbose)
+    return _ReplicatedLoop(model, strategy).fit(train, validation, epochs, list(callbacks), verbose)
+
+
+def _replicated(strategy: Any) -> bool:
+    """Whether `fit` runs its own loop: under the mirrored strategies, on one machine or several."""
+    return isinstance(strategy, (tf.distribute.MirroredStrategy, tf.distribute.MultiWorkerMirroredStrategy))
 
 
 def _global_batches(x: Any, y: Any, batch_size: int | None, shuffle: bool, seed: int, replicas: int) -> Any:
@@ -137,8 +145,8 @@ def _global_batches(x: Any, y: Any, batch_size: int | None, shuffle: bool, seed:
     return dataset.filter(enough).with_options(options)
 
 
-class _MultiWorkerLoop:
-    """`fit` across workers: `train_step`/`test_step` under `strategy.run`, callbacks as `model.fit` calls them."""
+class _ReplicatedLoop:
+    """`fit` under the mirrored strategies: `train_step`/`test_step` under `strategy.run`, callbacks as `model.fit` calls them."""
 
     def __init__(self, model: Any, strategy: Any) -> None:
         self.model = model

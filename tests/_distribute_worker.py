@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 
 GLOBAL_BATCH = 8
 LATENT = 8
-SUPERVISED = ("cnn", "cnn-bn", "rnn", "seq2seq")
+SUPERVISED = ("cnn", "cnn-bn", "rnn", "text", "seq2seq")
 CASES = (*SUPERVISED, "dcgan", "wgan-gp", "wgan", "cgan")
 
 
@@ -58,6 +58,13 @@ def _supervised(kind, dataset_steps=2):
         model = rnn.build_seq2seq(12, 9, units=8, embedding_dim=4)
         x, y = {"letters": letters, "phonemes": starts}, phonemes
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)
+    elif kind == "text":  # raw strings, vectorized inside the model; one loss per message
+        words = ["spam", "ham", "offer", "meeting", "free", "lunch", "win", "notes"]
+        pick = np.random.default_rng(2)
+        x = np.array([" ".join(pick.choice(words, pick.integers(1, 7))) for _ in range(n)], dtype=object)
+        y = (np.arange(n) % 2).astype(np.float64)
+        model = rnn.build_text_classifier(words, sequence_length=8, embedding_dim=4, units=4)
+        loss = keras.losses.BinaryCrossentropy()
     else:
         raise ValueError(f"Unknown case: {kind!r}")
     # Plain SGD: its step is proportional to the gradient (Adam's is nearly

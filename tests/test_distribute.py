@@ -144,8 +144,8 @@ def test_two_workers_on_loopback_train_like_one_device_with_the_same_global_batc
     assert int(first["replicas"]) == int(second["replicas"]) == 2
     assert sorted(first) == sorted(second)
     weights = [k for k in first if "/weight/" in k]
-    assert {k.split("/")[0] for k in weights} == {"cnn", "cnn-bn", "rnn", "seq2seq", "dcgan", "wgan-gp", "wgan",
-                                                  "cgan"}
+    assert {k.split("/")[0] for k in weights} == {"cnn", "cnn-bn", "rnn", "text", "seq2seq", "dcgan", "wgan-gp",
+                                                  "wgan", "cgan"}
     for key in weights:
         assert np.all(np.isfinite(first[key])), key
         np.testing.assert_array_equal(first[key], second[key], err_msg=key)
@@ -164,5 +164,11 @@ def test_two_workers_on_loopback_train_like_one_device_with_the_same_global_batc
 
 
 def _like(key):
-    """Which mirrored run a multi-worker result equals: one device, or (seq2seq) two replicas, as the tests above show."""
-    return "two" if key.startswith("seq2seq/") else "one"
+    """Which mirrored run a multi-worker result equals: one device, or two replicas where those differ from it.
+
+    The text classifier's two replicas differ from one device by 1e-9 (weights,
+    float64, two steps): more than rounding, less than a different
+    computation; the cause is not identified, so no equality with one device is
+    claimed for it (README), only that two workers compute what two replicas do.
+    """
+    return "two" if key.startswith(("seq2seq/", "text/")) else "one"
