@@ -106,6 +106,9 @@ def fit(model: Any, x: Any, y: Any = None, *, batch_size: int | None = None, val
     if not _replicated(strategy):
         return model.fit(x, y, batch_size=batch_size, validation_data=validation_data, epochs=epochs,
                          callbacks=list(callbacks), verbose=verbose, shuffle=shuffle)
+    check = getattr(model, "check_fit_inputs", None)  # what the GAN loops' fit refuses before any step
+    if check is not None:
+        check(x, y)
     if seed is None:
         seed = random.getrandbits(31)
     replicas = strategy.num_replicas_in_sync

@@ -134,8 +134,16 @@ class _GAN(keras.Model):
     def fit(self, x=None, *args, **kwargs):
         # The one override beyond compile/train_step: bad real images are
         # refused before the first step instead of training on the wrong scale.
-        check_real_images(x)
+        self.check_fit_inputs(x, kwargs.get("y", args[0] if args else None))
         return super().fit(x, *args, **kwargs)
+
+    def check_fit_inputs(self, x, y=None):
+        """Refuses what `fit` must not train on (real images off the [-1, 1] scale), before any step.
+
+        `fit` calls it; so does `dlkit.distribute.fit`, whose own loop (under
+        the mirrored strategies) does not go through `fit`.
+        """
+        check_real_images(x)
 
     def call(self, latent, training=False):
         return self.generator(latent, training=training)
@@ -530,13 +538,13 @@ class ConditionalGAN(_GAN):
         n = int(latent.shape[0])
         return [latent, np.arange(n, dtype=np.int32) % self.num_classes]
 
-    def fit(self, x=None, y=None, *args, **kwargs):
+    def check_fit_inputs(self, x, y=None):
         if isinstance(x, np.ndarray):
             if y is None:
                 raise ValueError("Expected class labels beside the images: fit(images, labels) or a dataset of "
                                  "(images, labels) batches. Received: images only")
             self.check_labels(y, len(x))
-        return super().fit(x, y, *args, **kwargs)
+        super().check_fit_inputs(x, y)
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)

@@ -119,3 +119,24 @@ def test_class_accuracy_sees_real_images_as_their_class_and_shuffled_labels_at_c
     assert only_bags["per_class"][0] is None and only_bags["per_class"][8] is not None
     with pytest.raises(ValueError, match=r"labels in 0\.\.9"):
         gan_metrics.class_accuracy(images[:2], np.array([0, 10]))
+
+
+def test_distribute_fit_refuses_what_fit_refuses_under_a_mirrored_strategy():
+    """dlkit.distribute.fit runs its own loop there, not fit(): the same inputs are refused before any step."""
+    import tensorflow as tf
+
+    from dlkit import distribute
+
+    with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
+        dcgan = gan.DCGAN(gan.build_dcgan_generator(8, filters=(8, 4)), gan.build_dcgan_discriminator(filters=(4, 8)), 8)
+        dcgan.compile()
+        conditional = gan.ConditionalGAN(gan.build_conditional_generator(8, filters=(8, 4)),
+                                         gan.build_conditional_discriminator(filters=(4, 8)), 8, 10)
+        conditional.compile()
+    images = np.zeros((16, 28, 28, 1), np.float32)
+    with pytest.raises(ValueError, match="Expected float images in"):
+        distribute.fit(dcgan, images.astype(np.uint8), batch_size=8, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="Expected class labels beside the images"):
+        distribute.fit(conditional, images, batch_size=8, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="Expected class labels in 0..9"):
+        distribute.fit(conditional, images, np.full(16, 10), batch_size=8, epochs=1, verbose=0)
