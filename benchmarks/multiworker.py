@@ -22,7 +22,6 @@ machines of their own, each worker brings its own cores.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,28 +33,18 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 1800
 
 
-def _free_ports(count):
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def _launch(name, epochs, workers, scratch):
     """Trains `name` on `workers` processes (1: no cluster); returns the chief's metrics and the wall seconds."""
-    ports = _free_ports(workers) if workers > 1 else []
+    from dlkit import distribute
+
+    configs = distribute.loopback_cluster(workers) if workers > 1 else [None]
     processes, outputs = [], []
     start = time.perf_counter()
-    for index in range(workers):
+    for index, config in enumerate(configs):
         env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
         env.pop("TF_CONFIG", None)
-        if workers > 1:
-            cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
-            env["TF_CONFIG"] = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        if config is not None:
+            env["TF_CONFIG"] = config
         output = Path(scratch) / f"{name}-{workers}-{index}.json"
         outputs.append(output)
         processes.append(subprocess.Popen([sys.executable, "-m", "benchmarks.multiworker", "--worker", name,

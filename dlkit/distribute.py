@@ -30,13 +30,17 @@ the chief's, but write into a temporary directory of their own
 
 from __future__ import annotations
 
+import json
 import random
+import socket
 from collections.abc import Sequence
 from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from dlkit.validation import check_positive_int
 
 
 def _strategy(strategy: Any = None) -> Any:
@@ -71,6 +75,33 @@ def is_chief(strategy: Any = None) -> bool:
         return True
     has_chief = bool(resolver.cluster_spec().as_dict().get("chief"))
     return not has_chief and resolver.task_type == "worker" and int(resolver.task_id) == 0
+
+
+def loopback_cluster(workers: int = 2) -> list[str]:
+    """`TF_CONFIG` values for a cluster of `workers` processes on this machine, one per worker, in task order.
+
+    Each worker gets a free port on 127.0.0.1; start one process per value
+    with `TF_CONFIG` set to it (worker 0 is the chief). This is how the tests
+    and `benchmarks.multiworker` run a cluster; it is also a way to try a
+    multi-worker command before taking it to several machines.
+
+    Example:
+
+    >>> for index, config in enumerate(dlkit.distribute.loopback_cluster(2)):
+    ...     subprocess.Popen(["dlkit", "train", "cnn", "--strategy", "multiworker", "--out", "runs/cnn"],
+    ...                      env={**os.environ, "TF_CONFIG": config})
+    """
+    check_positive_int("workers", workers)
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(workers)]
+    try:
+        for s in sockets:  # all bound at once: no port handed out twice
+            s.bind(("127.0.0.1", 0))
+        ports = [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    return [json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}) for i in range(workers)]
 
 
 def fit(model: Any, x: Any, y: Any = None, *, batch_size: int | None = None, validation_data: Any = None,

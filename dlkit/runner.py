@@ -128,7 +128,7 @@ def train(
     if resume and out is None:
         raise runs.OutputError("Expected an output directory to resume from. Received: resume=True, out=None")
     name = family.name
-    out_dir = None
+    out_dir = restore_dir = None
     scratch = None  # a worker other than the chief writes here, not into `out`
     chief = distribute.is_chief()
     if out is not None and chief:  # before any work: a refused directory costs nothing
@@ -136,18 +136,18 @@ def train(
         _check_resumable(out_dir, family, settings, seed, resume)
     elif not chief and (out is not None or tensorboard is not None):
         if out is not None and resume:  # the chief's check, read-only: a refusal must stop every worker
-            if not (runs.backup_dir(Path(out), name) / ResumableBackup.LATEST).is_file():
+            restore_dir = runs.backup_dir(Path(out), name)
+            if not (restore_dir / ResumableBackup.LATEST).is_file():
                 raise runs.OutputError(
-                    f"cannot resume on this worker: the chief's backup {runs.backup_dir(Path(out), name)} is not "
-                    "here. Across workers, --resume needs --out on a filesystem every worker shares")
+                    f"cannot resume on this worker: the chief's backup {restore_dir} is not here. "
+                    "Across workers, --resume needs --out on a filesystem every worker shares")
             _check_resumable(Path(out), family, settings, seed, resume, write=False)
         scratch = Path(tempfile.mkdtemp(prefix=f"dlkit-{name}-worker-"))
         out_dir = None if out is None else scratch
         tensorboard = None if tensorboard is None else scratch / "tensorboard"
     try:
         return _train(family, settings, seed, out_dir, data_dir, callbacks, keep_backup, tensorboard, verbose,
-                      restore_dir=runs.backup_dir(Path(out), name) if scratch is not None and out is not None
-                      and resume else None, keep_files=chief)
+                      restore_dir=restore_dir, keep_files=chief)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

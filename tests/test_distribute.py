@@ -5,15 +5,15 @@ process (`tests/_distribute_worker.py`) bounded by a timeout; these tests
 assert on what it saved.
 """
 
-import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests._loopback import run_workers
 
 pytestmark = pytest.mark.numerics  # compares floating-point results; see the Makefile
 
@@ -103,43 +103,9 @@ def test_every_builder_fits_inside_a_mirrored_scope(mirrored):
     assert all(np.isfinite(v) for v in builders.values()), builders
 
 
-def _free_ports(count):
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def test_two_workers_on_loopback_train_like_one_device_with_the_same_global_batch(mirrored, tmp_path):
-    ports = _free_ports(2)
-    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
-    workers, logs = [], []
-    for index in range(2):
-        config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
-        log = open(tmp_path / f"worker{index}.log", "w")  # noqa: SIM115 (closed below)
-        logs.append(log)
-        workers.append(subprocess.Popen(
-            [sys.executable, str(WORKER), "multiworker", str(tmp_path / f"worker{index}.npz")],
-            env=_env(TF_CONFIG=config), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
-    try:
-        for worker in workers:
-            worker.wait(timeout=MULTIWORKER_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"the workers did not finish within {MULTIWORKER_TIMEOUT_S} s")
-    finally:
-        for worker, log in zip(workers, logs, strict=True):
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-            log.close()
-    for index, worker in enumerate(workers):
-        assert worker.returncode == 0, _tail((tmp_path / f"worker{index}.log").read_text())
+    run_workers(lambda index: [str(WORKER), "multiworker", str(tmp_path / f"worker{index}.npz")], tmp_path,
+                MULTIWORKER_TIMEOUT_S)
     first, second = (dict(np.load(tmp_path / f"worker{i}.npz")) for i in range(2))
     assert int(first["replicas"]) == int(second["replicas"]) == 2
     assert sorted(first) == sorted(second)

@@ -8,7 +8,6 @@ directory and its own `TMPDIR`, as two machines would; the tests read what
 they saved and what they left on disk.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import numpy as np
 import pytest
 
 from dlkit.families import FAMILIES
+from tests._loopback import run_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("_family_worker.py")
@@ -26,55 +26,17 @@ WORKER = Path(__file__).with_name("_family_worker.py")
 CLUSTER_TIMEOUT_S = 900
 
 
-def _free_ports(count):
-    import socket
-
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def _run_cluster(root, *args, tag="", shared_out=False):
     """Two workers running `tests/_family_worker.py OUT RESULTS *args`; returns what each saved.
 
     Each worker has its own OUT (two machines' disks) unless `shared_out`
-    (one filesystem both see, which `--resume` across workers needs).
+    (one filesystem both see, which `--resume` across workers needs), and its own TMPDIR.
     """
-    ports = _free_ports(2)
-    spec = {"worker": [f"127.0.0.1:{port}" for port in ports]}
-    workers, logs = [], []
     for index in range(2):
         (root / f"tmp{index}").mkdir(exist_ok=True)
-        env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
-                   TMPDIR=str(root / f"tmp{index}"),
-                   TF_CONFIG=json.dumps({"cluster": spec, "task": {"type": "worker", "index": index}}))
-        log = open(root / f"worker{index}{tag}.log", "w")  # noqa: SIM115 (closed below)
-        logs.append(log)
-        workers.append(subprocess.Popen(
-            [sys.executable, str(WORKER), str(root / ("out0" if shared_out else f"out{index}")),
-             str(root / f"results{index}{tag}.npz"),
-             *args], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
-    try:
-        for worker in workers:
-            worker.wait(timeout=CLUSTER_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"the two workers did not finish within {CLUSTER_TIMEOUT_S} s")
-    finally:
-        for worker, log in zip(workers, logs, strict=True):
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-            log.close()
-    for index, worker in enumerate(workers):
-        tail = "\n".join((root / f"worker{index}{tag}.log").read_text().splitlines()[-30:])
-        assert worker.returncode == 0, tail
+    run_workers(lambda index: [str(WORKER), str(root / ("out0" if shared_out else f"out{index}")),
+                               str(root / f"results{index}{tag}.npz"), *args],
+                root, CLUSTER_TIMEOUT_S, env_of=lambda index: {"TMPDIR": str(root / f"tmp{index}")}, tag=tag)
     return [dict(np.load(root / f"results{index}{tag}.npz")) for index in range(2)]
 
 

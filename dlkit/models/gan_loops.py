@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from dlkit import losses
+from dlkit import distribute, losses
 from dlkit.validation import check_positive_int, check_symmetric_images
 
 
@@ -75,13 +75,6 @@ def _replica_share(draw, batch_size):
         return draw(batch_size)
     start = context.replica_id_in_sync_group * batch_size
     return draw(batch_size * replicas)[start:start + batch_size]
-
-
-def _across_workers(strategy):
-    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-        return False
-    cluster = strategy.cluster_resolver.cluster_spec().as_dict()
-    return sum(len(cluster.get(job, [])) for job in ("chief", "worker")) > 1
 
 
 def _uses_float16(*networks):
@@ -195,7 +188,7 @@ class _GAN(keras.Model):
         for name, value in extra.items():
             getattr(self, name).update_state(value, sample_weight=weight)
         logs = {m.name: m.result() for m in self.metrics}
-        if _across_workers(self.distribute_strategy):
+        if distribute.across_workers(self.distribute_strategy):
             # Keras 3 averages a step's logs over workers along axis 0, which
             # fails on scalars (tensorflow/tensorflow#72388): hand it vectors of one.
             logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
