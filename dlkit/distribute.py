@@ -143,12 +143,12 @@ def fit(model: Any, x: Any, y: Any = None, *, batch_size: int | None = None, val
     if seed is None:
         seed = random.getrandbits(31)
     replicas = strategy.num_replicas_in_sync
-    train = _global_batches(x, y, batch_size, shuffle, seed, replicas)
+    train, steps = _global_batches(x, y, batch_size, shuffle, seed, replicas)
     validation = None
     if validation_data is not None:
         vx, vy = (validation_data, None) if isinstance(validation_data, tf.data.Dataset) else validation_data
-        validation = _global_batches(vx, vy, batch_size, False, seed, replicas)
-    return _ReplicatedLoop(model, strategy).fit(train, validation, epochs, list(callbacks), verbose)
+        validation, _ = _global_batches(vx, vy, batch_size, False, seed, replicas)
+    return _ReplicatedLoop(model, strategy).fit(train, steps, validation, epochs, list(callbacks), verbose)
 
 
 def _replicated(strategy: Any) -> bool:
@@ -156,18 +156,27 @@ def _replicated(strategy: Any) -> bool:
     return isinstance(strategy, (tf.distribute.MirroredStrategy, tf.distribute.MultiWorkerMirroredStrategy))
 
 
-def _global_batches(x: Any, y: Any, batch_size: int | None, shuffle: bool, seed: int, replicas: int) -> Any:
+def _global_batches(x: Any, y: Any, batch_size: int | None, shuffle: bool, seed: int,
+                    replicas: int) -> tuple[Any, int | None]:
+    """The dataset of global batches the loop distributes, and its batches per epoch (`None` if unknown).
+
+    The progress bar's total: counted for arrays; for a dataset, its
+    cardinality before a too-small last batch is filtered out (the filter
+    leaves the cardinality unknown), so it may count that batch.
+    """
     if isinstance(x, tf.data.Dataset):
         if y is not None:
             raise ValueError(f"Expected `y=None` with a dataset `x` (its elements hold the targets). "
                              f"Received: y of type {type(y).__name__}")
         dataset = x
+        steps = int(dataset.cardinality())
     else:
-        n = len(x)
+        n, size = len(x), batch_size or 32
+        steps = n // size + (n % size >= replicas)
         dataset = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
         if shuffle:
             dataset = dataset.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-        dataset = dataset.batch(batch_size or 32)
+        dataset = dataset.batch(size)
 
     def enough(*batch: Any) -> Any:
         return tf.shape(tf.nest.flatten(batch)[0])[0] >= replicas
@@ -176,7 +185,7 @@ def _global_batches(x: Any, y: Any, batch_size: int | None, shuffle: bool, seed:
     # global batch: no file-level sharding, whatever the source.
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return dataset.filter(enough).with_options(options)
+    return dataset.filter(enough).with_options(options), steps if steps > 0 else None
 
 
 class _ReplicatedLoop:
@@ -222,10 +231,10 @@ class _ReplicatedLoop:
             logs = test(batch)
         return _floats(logs)
 
-    def fit(self, train: Any, validation: Any, epochs: int, callbacks: list[Any], verbose: int | str) -> Any:
+    def fit(self, train: Any, steps: int | None, validation: Any, epochs: int, callbacks: list[Any],
+            verbose: int | str) -> Any:
         model = self.model
         self._build(train)
-        steps = int(train.cardinality()) if int(train.cardinality()) > 0 else None
         verbose = 1 if verbose == "auto" else int(verbose)
         callback_list = keras.callbacks.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                                      verbose=verbose, epochs=epochs, steps=steps, model=model)
