@@ -1,4 +1,4 @@
-"""GAN losses and the gradient penalty, as pure functions of tensors.
+"""GAN losses and the gradient penalty, as pure functions of tensors; a smoothed classification loss.
 
 Naming follows the roles: `<family>_generator_loss` and
 `<family>_discriminator_loss` (for a WGAN the "discriminator" is the critic).
@@ -7,6 +7,8 @@ networks' compute dtype under mixed precision (float64 networks keep float64). U
 training loops pass each replica's mean through `scale_loss_for_replicas`,
 so that the gradients summed over replicas are those of the global-batch mean.
 """
+
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -129,3 +131,40 @@ def gradient_penalty(critic, real_images, fake_images, alpha=None, seed=None, ep
         grads = grads / ops.cast(loss_scale, "float32")
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=list(range(1, rank))) + epsilon)
     return ops.mean(ops.square(norms - 1.0))
+
+
+@keras.saving.register_keras_serializable(package="dlkit")
+class SmoothedSparseCategoricalCrossentropy(keras.losses.Loss):
+    """Cross-entropy of integer class labels against predicted probabilities, with label smoothing.
+
+    Keras's `SparseCategoricalCrossentropy` takes no `label_smoothing`: this
+    loss one-hot encodes the labels and asks for `1 - s + s / K` on the true
+    class and `s / K` on each of the `K` classes otherwise (Szegedy et al.,
+    2016), which keeps a classifier from pushing its logits ever further
+    apart on examples it already gets right. With `s = 0` it is the plain
+    sparse cross-entropy (tests/test_losses.py).
+
+    Args:
+        label_smoothing: `s` in [0, 1). Defaults to `0.1`.
+        name: Defaults to `"smoothed_sparse_categorical_crossentropy"`.
+
+    Example:
+
+    >>> model.compile("adam", SmoothedSparseCategoricalCrossentropy(0.1), metrics=["accuracy"])
+    """
+
+    def __init__(self, label_smoothing: float = 0.1, name: str = "smoothed_sparse_categorical_crossentropy",
+                 **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
+                or not 0 <= label_smoothing < 1:
+            raise ValueError(f"Expected `label_smoothing` in [0, 1). Received: label_smoothing={label_smoothing!r}")
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        labels = ops.one_hot(ops.cast(ops.reshape(y_true, (-1,)), "int32"), ops.shape(y_pred)[-1],
+                             dtype=y_pred.dtype)
+        return keras.losses.categorical_crossentropy(labels, y_pred, label_smoothing=self.label_smoothing)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}

@@ -82,3 +82,26 @@ def test_gradient_penalty_is_nan_free_where_the_gradient_is_zero():
     grads = tape.gradient(penalty, critic.trainable_weights)
     assert float(penalty) == pytest.approx(1.0, rel=1e-4)
     assert all(np.isfinite(np.asarray(g)).all() for g in grads)
+
+
+def test_smoothed_sparse_cross_entropy_against_the_formula():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], np.float32)
+    labels = np.array([0, 2])
+    # Without smoothing it is Keras's sparse cross-entropy.
+    plain = keras.losses.SparseCategoricalCrossentropy()(labels, probabilities)
+    assert float(losses.SmoothedSparseCategoricalCrossentropy(0.0)(labels, probabilities)) == pytest.approx(
+        float(plain), rel=1e-6)
+    # With s = 0.3 over 3 classes the target puts 0.8 on the true class and 0.1 on each other one.
+    targets = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
+    expected = -(targets * np.log(probabilities)).sum(axis=1).mean()
+    smoothed = losses.SmoothedSparseCategoricalCrossentropy(0.3)
+    assert float(smoothed(labels, probabilities)) == pytest.approx(expected, rel=1e-5)
+    assert float(smoothed(labels[:, None], probabilities)) == pytest.approx(expected, rel=1e-5)  # (B, 1) labels
+    restored = losses.SmoothedSparseCategoricalCrossentropy.from_config(smoothed.get_config())
+    assert restored.label_smoothing == 0.3
+
+
+@pytest.mark.parametrize("bad", [1.0, -0.1, True, "0.1"])
+def test_smoothed_sparse_cross_entropy_refuses_a_smoothing_outside_zero_to_one(bad):
+    with pytest.raises(ValueError, match=r"label_smoothing` in \[0, 1\)"):
+        losses.SmoothedSparseCategoricalCrossentropy(bad)

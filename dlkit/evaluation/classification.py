@@ -70,9 +70,24 @@ def misclassified(y_true, y_pred):
     return np.flatnonzero(y_true != y_pred)
 
 
-def predict_classes(model, images, batch_size=512):
-    """Class ids predicted by a Keras classifier (argmax of its outputs)."""
-    return np.argmax(model.predict(images, batch_size=batch_size, verbose=0), axis=-1)
+def predict_classes(model, images, batch_size=512, flip=False):
+    """Class ids predicted by a Keras classifier (argmax of its outputs).
+
+    Args:
+        model: A classifier from images to class scores.
+        images: `(N, H, W, C)`, as the model takes them.
+        batch_size: Defaults to `512`.
+        flip: Also show the model each image mirrored left to right and
+            take the class of the summed outputs (test-time augmentation;
+            suits a model trained with random horizontal flips). Defaults to `False`.
+    """
+    scores = model.predict(images, batch_size=batch_size, verbose=0)
+    if flip:
+        images = np.asarray(images)
+        if images.ndim != 4:
+            raise ValueError(f"Expected images (N, H, W, C) to flip. Received: shape={images.shape}")
+        scores = scores + model.predict(images[:, :, ::-1], batch_size=batch_size, verbose=0)
+    return np.argmax(scores, axis=-1)
 
 
 def shift_images(images, dx=0, dy=0):

@@ -103,7 +103,7 @@ def fashion_mnist_subset(train_subset: int | None, test_subset: int | None, seed
 
 def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings: Settings, run: Run,
                     learning_rate: float, metrics: tuple[str, ...] = (), cosine_decay: bool = False,
-                    callbacks: tuple[Any, ...] = ()) -> dict[str, list[float]]:
+                    callbacks: tuple[Any, ...] = (), warmup_epochs: int = 0) -> dict[str, list[float]]:
     """`compile()` with Adam, then `fit()` for `settings.epochs` with the run's callbacks.
 
     Args:
@@ -113,6 +113,10 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
         learning_rate: Adam's (peak) learning rate.
         cosine_decay: Let the learning rate fall from `learning_rate` to 0
             over the whole run instead of staying constant.
+        warmup_epochs: With `cosine_decay`, first raise the rate linearly
+            from 0 to `learning_rate` over this many epochs (Adam's early
+            steps, with its moment estimates still unsettled, are then
+            small); the decay spans the epochs left. Defaults to `0`.
         callbacks: The family's own callbacks, after the run's.
 
     Returns:
@@ -130,7 +134,10 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
         batches = int(train.cardinality())
     rate: Any = learning_rate
     if cosine_decay:
-        rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=settings.epochs * batches)
+        warmup = min(warmup_epochs, settings.epochs - 1) * batches
+        rate = keras.optimizers.schedules.CosineDecay(
+            0.0 if warmup else learning_rate, decay_steps=settings.epochs * batches - warmup,
+            warmup_target=learning_rate if warmup else None, warmup_steps=warmup)
     model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=list(metrics))
     # model.fit, which also trains across workers (MultiWorkerMirroredStrategy): see dlkit.distribute.
     history = distribute.fit(model, **fit_args, validation_data=validation, epochs=settings.epochs,

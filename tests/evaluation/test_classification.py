@@ -63,6 +63,21 @@ def test_accuracy_under_shift_on_a_position_reading_model():
         evaluation.accuracy_under_shift(model, images, labels, max_shift=-1)
 
 
+def test_predict_classes_with_flip_sums_the_outputs_on_each_image_and_its_mirror():
+    # A "classifier" whose three scores are the left column, the middle and
+    # the right column of a 1x3 image: a mirror swaps the first and the last.
+    inputs = keras.Input((1, 3, 1))
+    outputs = keras.layers.Reshape((3,))(inputs)
+    model = keras.Model(inputs, outputs)
+    images = np.array([[0.5, 0.4, 0.0], [0.0, 0.3, 0.35], [0.9, 0.0, 0.2]], np.float32).reshape(3, 1, 3, 1)
+    assert evaluation.predict_classes(model, images).tolist() == [0, 2, 0]
+    # Summed with the mirror: [0.5, 0.8, 0.5], [0.35, 0.6, 0.35], [1.1, 0.0, 1.1] (ties go to the first).
+    assert evaluation.predict_classes(model, images, flip=True).tolist() == [1, 1, 0]
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\) to flip"):
+        evaluation.predict_classes(keras.Sequential([keras.Input((3,)), keras.layers.Identity()]),
+                                   images.reshape(3, 3), flip=True)
+
+
 def test_linear_probe_reads_linearly_separable_features_and_not_noise():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 3, 600)

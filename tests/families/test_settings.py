@@ -34,6 +34,8 @@ def test_a_misspelt_name_is_an_error_naming_it_and_the_right_one(family):
 OUT_OF_RANGE = [
     ("cnn", "epochs", 0), ("cnn", "batch_size", -32), ("cnn", "learning_rate", 0.0),
     ("cnn", "preset", "huge"), ("cnn", "train_subset", 0), ("cnn", "validation_size", 0), ("cnn", "patience", 0),
+    ("cnn", "label_smoothing", 1.0), ("cnn", "warmup_epochs", -1), ("cnn", "augmentation", "flip,rotate"),
+    ("cnn", "test_time_flip", "yes"),
     ("memory", "cell", "transformer"), ("memory", "length", 1), ("memory", "units", 2.5),
     ("rows", "cell", "LSTM"), ("rows", "test_subset", -1),
     ("forecaster", "train_fraction", 1.0), ("forecaster", "validation_fraction", 0.5),
