@@ -199,3 +199,61 @@ def test_seq2seq_benchmark_refuses_runs_it_cannot_compare(tmp_path):
         seq2seq.main(["--seeds", "--runs", alone])
     with pytest.raises(SystemExit, match="holding g2p_metrics.json"):
         seq2seq.main(["--seeds", "--runs", str(tmp_path / "nowhere")])
+
+
+def _quality_runs(part, values, reference=None, cut=(), coverage=0.99):
+    """Records of `benchmarks.quality_budget` runs: dlkit's `values` by seed, the reference's beside them."""
+    metric = "test_accuracy" if part == "cnn" else "fcd"
+    common = {"train_seconds": 100.0, "budget_seconds": 99.0, "steps": 50, "epochs_run": 3}
+    runs = {}
+    for seed, value in enumerate(values):
+        runs[f"{part}/dlkit/{seed}"] = {metric: value, "cut_by_budget": seed in cut, "coverage_entropy": coverage,
+                                        **common}
+    ref_part = "cnn" if part == "cnn" else "gan"
+    for seed, value in enumerate(reference or ()):
+        runs[f"{ref_part}/reference/{seed}"] = {metric: value, "cut_by_budget": True, "coverage_entropy": 0.9,
+                                                **common}
+    return runs
+
+
+def test_quality_budget_summary_asks_for_the_median_of_three_seeds_within_the_budget(capsys):
+    from benchmarks import quality_budget as qb
+
+    runs = _quality_runs("cnn", [0.936, 0.930, 0.941], reference=[0.912, 0.915, 0.910])
+    entry = qb.summarise(runs, ["cnn"])["cnn"]
+    assert entry["dlkit_median"] == 0.936 and entry["reference_median"] == 0.912
+    assert abs(entry["ratio"] - 0.936 / 0.912) < 1e-12
+    assert entry["target_met"]
+    # A run the budget cut short did not train within it: the target is not met, however accurate.
+    assert not qb.summarise(_quality_runs("cnn", [0.936, 0.930, 0.941], cut=(1,)), ["cnn"])["cnn"]["target_met"]
+    # Two seeds decide nothing; a median below 93.5 % misses.
+    assert not qb.summarise(_quality_runs("cnn", [0.95, 0.95]), ["cnn"])["cnn"]["target_met"]
+    assert not qb.summarise(_quality_runs("cnn", [0.95, 0.934, 0.930]), ["cnn"])["cnn"]["target_met"]
+    # GANs: lower FCD is better, and the classes must be covered evenly too.
+    gan = _quality_runs("dcgan", [55.0, 70.0, 58.0], reference=[120.0, 130.0, 110.0])
+    entry = qb.summarise(gan, ["dcgan"])["dcgan"]
+    assert entry["dlkit_median"] == 58.0 and entry["target_met"] and entry["reference"] == "keras-io DCGAN"
+    uneven = _quality_runs("dcgan", [55.0, 70.0, 58.0], coverage=0.90)
+    assert not qb.summarise(uneven, ["dcgan"])["dcgan"]["target_met"]
+    assert not qb.summarise(_quality_runs("wgan-gp", [85.0, 70.0, 90.0]), ["wgan-gp"])["wgan-gp"]["target_met"]
+    qb.print_summary(runs, qb.summarise(runs, ["cnn"]), "a test machine", fast=False)
+    out = capsys.readouterr().out
+    assert "median: dlkit 93.60%, Keras mnist_convnet 91.20%, ratio dlkit/reference 1.026" in out
+    assert "target (test_accuracy >= 93.50%, median of 3 seeds, within the budget): met" in out
+
+
+def test_quality_budget_trains_both_sides_and_refuses_records_of_other_budgets(tmp_path, capsys):
+    from benchmarks import quality_budget as qb
+
+    record = qb.main(["--only", "cnn", "--seeds", "0", "--fast", "--json", str(tmp_path / "r.json")])
+    assert set(record["runs"]) == {"cnn/dlkit/0", "cnn/reference/0"}
+    for run in record["runs"].values():
+        assert 0.0 <= run["test_accuracy"] <= 1.0 and run["steps"] > 1
+    # An earlier record merges in (its seed is not trained again) ...
+    merged = qb.main(["--only", "cnn", "--seeds", "--fast", "--records", str(tmp_path / "r.json")])
+    assert merged["runs"] == record["runs"]
+    # ... unless it was measured with other budgets or mode.
+    with pytest.raises(SystemExit, match="fast=True; this run uses"):
+        qb.main(["--only", "cnn", "--seeds", "--records", str(tmp_path / "r.json")])
+    with pytest.raises(SystemExit, match="expected a JSON record"):
+        qb.main(["--seeds", "--records", str(tmp_path / "missing.json")])
