@@ -9,6 +9,7 @@ included, and never a non-finite backup) and `FiniteModelCheckpoint`
 (`ModelCheckpoint` that never writes non-finite weights).
 """
 
+import contextlib
 import json
 import shutil
 import time
@@ -170,7 +171,8 @@ class GANSampleGrid(keras.callbacks.Callback):
             rng = np.random.default_rng(self.seed)
             self._latent = rng.standard_normal((self.num_images, self.model.latent_dim)).astype("float32")
         inputs = getattr(self.model, "generator_inputs", lambda latent: latent)(self._latent)
-        images = self.model.generator(inputs, training=False)
+        with getattr(self.model, "averaged_generator", contextlib.nullcontext)() as generator:
+            images = (generator or self.model.generator)(inputs, training=False)
         return self._grid(images)
 
     def on_epoch_end(self, epoch, logs=None):

@@ -87,9 +87,9 @@ def _gan(kind, dataset_steps=2):
         # Dropout masks are drawn per replica, so the equality test runs without dropout.
         second = gan.build_dcgan_discriminator(filters=(8, 16), dropout_rate=0.0)
         model = gan.DCGAN(generator, second, LATENT)
-    elif kind == "wgan-gp":
+    elif kind == "wgan-gp":  # with the moving average of the generator's weights, kept on every replica alike
         second = gan.build_wgan_critic(filters=(8, 16))
-        model = gan.WGAN(generator, second, LATENT, critic_steps=2)
+        model = gan.WGAN(generator, second, LATENT, critic_steps=2, generator_averaging=0.9)
     elif kind == "wgan":  # the clipped game
         second = gan.build_wgan_critic(filters=(8, 16))
         model = gan.WGAN(generator, second, LATENT, critic_steps=2, gradient_penalty_weight=0.0, clip_value=0.01)
@@ -134,6 +134,8 @@ def _run(case, strategy):
     for net in networks:
         for i, w in enumerate(net.get_weights()):
             results[f"{case}/weight/{net.name}/{i}"] = np.asarray(w)
+    for i, average in enumerate(getattr(model, "generator_average", [])):
+        results[f"{case}/average/{i}"] = np.asarray(average)
     return results
 
 

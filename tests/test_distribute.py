@@ -76,6 +76,8 @@ def test_two_replicas_train_like_one_device_with_the_same_global_batch(mirrored,
         assert np.all(np.isfinite(one)), key
         np.testing.assert_allclose(two, one, rtol=8 * np.finfo(np.float32).eps, atol=0, err_msg=key)
     weights = _pairs(mirrored, f"{case}/weight/")
+    if case == "wgan-gp":  # the moving average of the generator's weights, kept alike on both replicas
+        weights += _pairs(mirrored, f"{case}/average/")
     for key, one, two in weights:
         assert one.dtype == np.float64, key
         np.testing.assert_allclose(two, one, rtol=1e-9, atol=1e-12, err_msg=key)
@@ -112,6 +114,8 @@ def test_two_workers_on_loopback_train_like_one_device_with_the_same_global_batc
     weights = [k for k in first if "/weight/" in k]
     assert {k.split("/")[0] for k in weights} == {"cnn", "cnn-bn", "rnn", "text", "seq2seq", "dcgan", "wgan-gp",
                                                   "wgan", "cgan"}
+    weights += [k for k in first if "/average/" in k]  # WGAN-GP's moving average of its generator's weights
+    assert any(k.startswith("wgan-gp/average/") for k in weights)
     for key in weights:
         assert np.all(np.isfinite(first[key])), key
         np.testing.assert_array_equal(first[key], second[key], err_msg=key)

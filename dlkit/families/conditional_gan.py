@@ -76,7 +76,8 @@ def build(settings: ConditionalGANSettings, seed: int | None = None) -> Any:
         second = gan.build_conditional_critic(num_classes=NUM_CLASSES)
     return gan.ConditionalGAN(generator, second, settings.latent_dim, NUM_CLASSES, game=settings.game,
                               critic_steps=settings.steps_per_generator_step,
-                              gradient_penalty_weight=settings.gradient_penalty_weight, seed=seed)
+                              gradient_penalty_weight=settings.gradient_penalty_weight, seed=seed,
+                              generator_averaging=settings.generator_averaging or None)
 
 
 def conditional_quality(model: Any, real_images: np.ndarray, num_images: int, seed: int) -> dict[str, Any]:
@@ -115,6 +116,7 @@ def fit(settings: ConditionalGANSettings, run: Run) -> Fitted:
                          directory=None if run.out is None else run.out / "cgan_samples")
     history = distribute.fit(model, images, epochs=settings.epochs, verbose=run.verbose, shuffle=False,
                              callbacks=[*run.callbacks, grid])
+    model.use_averaged_generator()  # with `generator_averaging`: the saved generator is the one scored
     real = data.scale_images(x_test, "symmetric")
     metrics = {"game": settings.game, **conditional_quality(model, real, settings.eval_images, run.seed)}
 

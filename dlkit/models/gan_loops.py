@@ -16,6 +16,8 @@ global batch gives the same step on any number of replicas. Under a
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import keras
@@ -81,12 +83,21 @@ def _uses_float16(*networks):
     return any(layer.compute_dtype == "float16" for net in networks for layer in net.layers)
 
 
+def _check_averaging(momentum):
+    if momentum is None:
+        return None
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 < momentum < 1:
+        raise ValueError(f"Expected `generator_averaging` in (0, 1), or None. Received: "
+                         f"generator_averaging={momentum!r}")
+    return float(momentum)
+
+
 class _GAN(keras.Model):
     """What both loops share: latent sampling, `generate`, trackers, (de)serialisation."""
 
     _second_name: str  # "discriminator" or "critic", set by each loop
 
-    def __init__(self, generator, second, latent_dim, seed=None, **kwargs):
+    def __init__(self, generator, second, latent_dim, seed=None, generator_averaging=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(generator, keras.Model) or not isinstance(second, keras.Model):
             raise ValueError(
@@ -105,6 +116,18 @@ class _GAN(keras.Model):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.loss_tracker = keras.metrics.Mean(name="loss")
+        # The moving average of the generator's weights (see `averaged_generator`):
+        # model weights, so saving, loading and ResumableBackup keep it. Every
+        # replica holds the same generator, so the first replica's update stands.
+        self.generator_averaging = _check_averaging(generator_averaging)
+        self.generator_average = []
+        if self.generator_averaging is not None:
+            self.average_updates = keras.Variable(0.0, trainable=False, aggregation="only_first_replica",
+                                                  name="average_updates")
+            self.generator_average = [
+                keras.Variable(ops.convert_to_numpy(w), trainable=False, aggregation="only_first_replica",
+                               name=f"average_{i}")
+                for i, w in enumerate(generator.trainable_variables)]
         # The sub-models arrive built (functional), so this model is too.
         self.built = True
 
@@ -159,7 +182,69 @@ class _GAN(keras.Model):
         """
         check_positive_int("n", n)
         latent = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
-        return np.asarray(self.generator.predict(latent, batch_size=256, verbose=0))
+        with self.averaged_generator() as generator:
+            return np.asarray(generator.predict(latent, batch_size=256, verbose=0))
+
+    def _update_generator_average(self):
+        """One step of the moving average, after a generator update (inside `train_step`).
+
+        The momentum starts low and rises to `generator_averaging`,
+        `min(m, (1 + t) / (10 + t))` after `t` updates (as TensorFlow's
+        `ExponentialMovingAverage` with `num_updates`), so that a short run's
+        average is not dominated by the untrained starting weights.
+        """
+        if self.generator_averaging is None:
+            return
+        self.average_updates.assign_add(1.0)
+        count = ops.convert_to_tensor(self.average_updates)
+        rising = ops.minimum(self.generator_averaging, (1.0 + count) / (10.0 + count))
+        for average, weight in zip(self.generator_average, self.generator.trainable_variables, strict=True):
+            momentum = ops.cast(rising, average.dtype)
+            average.assign(momentum * average + (1.0 - momentum) * ops.cast(weight, average.dtype))
+
+    @contextlib.contextmanager
+    def averaged_generator(self) -> Iterator[keras.Model]:
+        """The generator with the moving average of its weights in place, for as long as the block runs.
+
+        With `generator_averaging` the loop keeps an exponential moving
+        average of the generator's weights. Once training has settled,
+        samples drawn from it can beat those of the last step's weights,
+        which wander around a good solution (Yazici et al., 2019); while the
+        generator still improves quickly the average trails it. `generate`
+        and dlkit's sample callbacks draw
+        inside this block; training goes on from the last step's weights,
+        restored on exit. Without averaging the generator is yielded as it
+        is. `use_averaged_generator` writes the average in for good.
+
+        Example:
+
+        >>> with gan.averaged_generator() as generator:
+        ...     images = generator(latent, training=False)
+        """
+        if self.generator_averaging is None:
+            yield self.generator
+            return
+        weights = self.generator.trainable_variables
+        trained = [ops.convert_to_numpy(w) for w in weights]
+        for weight, average in zip(weights, self.generator_average, strict=True):
+            weight.assign(ops.convert_to_tensor(average))
+        try:
+            yield self.generator
+        finally:
+            for weight, value in zip(weights, trained, strict=True):
+                weight.assign(value)
+
+    def use_averaged_generator(self) -> bool:
+        """Writes the moving average of the generator's weights into the generator (once training ends).
+
+        The families call it after `fit`, so that the generator they score
+        and save is the averaged one. Returns whether there was an average.
+        """
+        if self.generator_averaging is None:
+            return False
+        for weight, average in zip(self.generator.trainable_variables, self.generator_average, strict=True):
+            weight.assign(ops.convert_to_tensor(average))
+        return True
 
     @property
     def networks(self):
@@ -212,6 +297,7 @@ class _GAN(keras.Model):
             self._second_name: keras.saving.serialize_keras_object(getattr(self, self._second_name)),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
+            "generator_averaging": self.generator_averaging,
         })
         return config
 
@@ -279,6 +365,10 @@ class DCGAN(_GAN):
         seed: Seed of the latent draws during training, or `None` to take
             one from Python's `random` (seeded by `dlkit.set_seed`).
             Defaults to `None`.
+        generator_averaging: Keep an exponential moving average of the
+            generator's weights with this momentum (in (0, 1), reached
+            after a warm-up: `averaged_generator`), which `generate` draws
+            from; or `None`. Defaults to `None`.
 
     Logs `d_loss`, `g_loss` and `loss` (their sum).
 
@@ -298,11 +388,10 @@ class DCGAN(_GAN):
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Sets the two optimizers. Defaults: Adam(2e-4, beta_1=0.5) each (Radford et al.)."""
-        self._compile(
-            d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
-            g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
-            **kwargs,
-        )
+        def default():
+            return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+        self._compile(d_optimizer or default(), g_optimizer or default(), **kwargs)
 
     def train_step(self, data):
         real = _real_images(data)
@@ -320,6 +409,7 @@ class DCGAN(_GAN):
 
         d_loss, _ = self._step(self.discriminator, self.d_optimizer, d_loss_fn)
         g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
+        self._update_generator_average()
         return self._record(batch, d_loss, g_loss)
 
 
@@ -345,6 +435,7 @@ class WGAN(_GAN):
         seed: Seed of the latent and penalty-weight draws during training,
             or `None` to take one from Python's `random` (seeded by
             `dlkit.set_seed`). Defaults to `None`.
+        generator_averaging: As `DCGAN`'s. Defaults to `None`.
 
     Logs `d_loss` (critic loss with the penalty), `g_loss`, `loss`,
     `wasserstein_distance` (mean real score - mean fake score, the critic's
@@ -430,6 +521,7 @@ class WGAN(_GAN):
             return losses.wasserstein_generator_loss(self.critic(fake, training=True)), {}
 
         g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
+        self._update_generator_average()
         return self._record(batch, d_loss, g_loss, wasserstein_tracker=extras["distance"],
                             penalty_tracker=extras["penalty"])
 
@@ -468,7 +560,7 @@ class ConditionalGAN(_GAN):
         critic_steps: Discriminator updates per generator update. Defaults to `1`.
         gradient_penalty_weight: The penalty's weight with `"wgan-gp"`.
             Defaults to `10.0`.
-        seed: As `DCGAN`'s. Defaults to `None`.
+        seed, generator_averaging: As `DCGAN`'s. Defaults to `None`.
 
     Logs `d_loss`, `g_loss` and `loss` (their sum).
 
@@ -552,7 +644,8 @@ class ConditionalGAN(_GAN):
         labels = np.arange(n) % self.num_classes if labels is None else labels
         labels = self.check_labels(labels, n)
         latent = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
-        return np.asarray(self.generator.predict([latent, labels], batch_size=256, verbose=0))
+        with self.averaged_generator() as generator:
+            return np.asarray(generator.predict([latent, labels], batch_size=256, verbose=0))
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Sets the two optimizers: DCGAN's defaults for `"dcgan"`, WGAN-GP's for `"wgan-gp"`."""
@@ -598,6 +691,7 @@ class ConditionalGAN(_GAN):
         for _ in range(self.critic_steps):
             d_loss, _ = self._step(self.discriminator, self.d_optimizer, d_loss_fn)
         g_loss, _ = self._step(self.generator, self.g_optimizer, g_loss_fn)
+        self._update_generator_average()
         return self._record(batch, d_loss, g_loss)
 
     def get_config(self):

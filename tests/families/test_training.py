@@ -80,6 +80,20 @@ def test_gan_family_resumes_a_crashed_run_from_its_backup(tmp_path, fashion):
     assert fresh.metrics["epochs_run"] == 2  # ...and with overwrite, the old backup is not used
 
 
+def test_generator_averaging_survives_a_resume_and_is_the_generator_scored(tmp_path, fashion):
+    wgan_gp = families.FAMILIES["wgan-gp"]
+    settings = wgan_gp.FAST.replace(generator_averaging=0.9, **TINY_GAN)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        wgan_gp.train(settings, out=tmp_path, verbose=0, callbacks=[CrashAfterFirstEpoch()])
+    resumed = wgan_gp.train(settings, out=tmp_path, verbose=0, resume=True)
+    model = resumed.model
+    assert model.generator_averaging == 0.9
+    # The average's count came back with the backup: 4 generator steps an epoch, 2 epochs.
+    assert float(model.average_updates) == 2 * (TINY_GAN["train_subset"] // TINY_GAN["batch_size"])
+    for weight, average in zip(model.generator.trainable_variables, model.generator_average, strict=True):
+        np.testing.assert_array_equal(np.array(weight), np.array(average))  # the scored generator is the average
+
+
 def test_resume_with_other_settings_is_refused_naming_each_change(tmp_path, fashion):
     dcgan = families.FAMILIES["dcgan"]
     settings = dcgan.FAST.replace(**TINY_GAN)

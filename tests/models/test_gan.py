@@ -202,3 +202,71 @@ def test_networks_names_both_networks_by_role():
     dcgan, wgan = _small("dcgan"), _small("wgan")
     assert dcgan.networks == {"generator": dcgan.generator, "discriminator": dcgan.discriminator}
     assert list(wgan.networks) == ["generator", "critic"] and wgan.networks["critic"] is wgan.critic
+
+
+def _averaging(kind, momentum):
+    g = gan.build_dcgan_generator(LATENT, filters=(16, 8))
+    if kind == "dcgan":
+        return gan.DCGAN(g, gan.build_dcgan_discriminator(filters=(8, 16)), LATENT, generator_averaging=momentum)
+    return gan.WGAN(g, gan.build_wgan_critic(filters=(8, 16)), LATENT, critic_steps=2, generator_averaging=momentum)
+
+
+@pytest.mark.parametrize("kind", ["dcgan", "wgan"])
+def test_generator_averaging_follows_its_formula_and_generate_draws_from_it(kind, tmp_path):
+    dlkit.set_seed(0)
+    model = _averaging(kind, 0.5)
+    model.compile()
+    weights = model.generator.trainable_variables
+    # The average by hand: a_t = m_t a_(t-1) + (1 - m_t) w_t, m_t = min(0.5, (1 + t) / (10 + t)), a_0 = w_0.
+    expected = _copy(weights)
+    steps = []
+
+    def follow(batch, logs):
+        t = len(steps) + 1
+        m = min(0.5, (1 + t) / (10 + t))
+        for i, w in enumerate(weights):
+            expected[i] = m * expected[i] + (1 - m) * np.array(w)
+        steps.append(t)
+
+    model.fit(IMAGES, batch_size=2, epochs=2, verbose=0,
+              callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=follow)])
+    assert len(steps) == 8 and float(model.average_updates) == 8.0
+    for average, value in zip(model.generator_average, expected, strict=True):
+        np.testing.assert_allclose(np.array(average), value, rtol=1e-5, atol=1e-7)
+    trained = _copy(weights)
+    assert _changed(trained, expected)  # the average trails the last step
+    latent = np.random.default_rng(3).standard_normal((3, LATENT)).astype(np.float32)
+    last = np.asarray(model.generator(latent, training=False))
+    with model.averaged_generator() as generator:
+        for w, a in zip(weights, model.generator_average, strict=True):
+            np.testing.assert_array_equal(np.array(w), np.array(a))
+        averaged = np.asarray(generator(latent, training=False))
+    for w, t in zip(weights, trained, strict=True):  # the last step's weights are back
+        np.testing.assert_array_equal(np.array(w), t)
+    assert not np.allclose(averaged, last, atol=1e-4)
+    np.testing.assert_allclose(model.generate(3, seed=3), averaged, atol=1e-5)
+    # Saved and loaded, the average comes back with the model: the same samples.
+    model.save(tmp_path / "gan.keras")
+    loaded = keras.saving.load_model(tmp_path / "gan.keras")
+    assert loaded.generator_averaging == 0.5
+    np.testing.assert_allclose(loaded.generate(3, seed=3), averaged, atol=1e-5)
+    assert model.use_averaged_generator()
+    np.testing.assert_allclose(np.asarray(model.generator(latent, training=False)), averaged, atol=1e-6)
+
+
+def test_without_generator_averaging_generate_uses_the_last_weights():
+    model = _small("dcgan")
+    model.compile()
+    model.fit(IMAGES, batch_size=4, epochs=1, verbose=0)
+    latent = np.random.default_rng(3).standard_normal((3, LATENT)).astype(np.float32)
+    np.testing.assert_allclose(model.generate(3, seed=3), np.asarray(model.generator(latent, training=False)),
+                               atol=1e-6)
+    before = _copy(model.generator.get_weights())
+    assert not model.use_averaged_generator()
+    assert not _changed(before, model.generator.get_weights())
+
+
+@pytest.mark.parametrize("momentum", [1.0, 0.0, True, "0.9"])
+def test_generator_averaging_refuses_a_momentum_outside_zero_to_one(momentum):
+    with pytest.raises(ValueError, match=r"generator_averaging` in \(0, 1\)"):
+        _averaging("dcgan", momentum)
