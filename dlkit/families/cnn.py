@@ -42,6 +42,12 @@ class CNNSettings(FashionSettings):
             it and on its mirror image, summed (`evaluation.predict_classes(...,
             flip=True)`); `test_accuracy_unflipped` records the other.
             Defaults to `True`.
+        time_budget: Seconds of training to plan the run into
+            (`schedules.PlanToBudget`): after each epoch, as many more epochs
+            as the rest of the budget holds, at most `epochs`, with the
+            cosine decay ending at the last (`--set time_budget=600 --set
+            epochs=40`: ten minutes on any machine). `None` trains `epochs`
+            exactly, the same run every time. Defaults to `None`.
         patience: Epochs without a better validation accuracy before
             stopping (the best weights are restored). Defaults to `4`.
         preset: `cnn.PRESETS` name. Defaults to `"default"`.
@@ -56,6 +62,7 @@ class CNNSettings(FashionSettings):
     label_smoothing: float = 0.1
     augmentation: str | None = "flip"
     test_time_flip: bool = True
+    time_budget: float | None = None
     patience: int = 4
     preset: str = "default"
     synchronized_batch_norm: bool = False
@@ -74,6 +81,8 @@ class CNNSettings(FashionSettings):
         for name in self.augmentations:
             validation.check_choice("augmentation", name, ("flip", "shift", "zoom"))
         validation.check_bool("test_time_flip", self.test_time_flip)
+        if self.time_budget is not None:
+            validation.check_positive_float("time_budget", self.time_budget)
         validation.check_positive_int("patience", self.patience)
         validation.check_choice("preset", self.preset, ("default", "tiny"))
         validation.check_bool("synchronized_batch_norm", self.synchronized_batch_norm)
@@ -108,7 +117,7 @@ def fit(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Fitted:
     loss = losses.SmoothedSparseCategoricalCrossentropy(settings.label_smoothing)
     history = compile_and_fit(model, loss, train_ds, val_ds, settings, run, settings.learning_rate,
                               metrics=("accuracy",), cosine_decay=True, callbacks=(stop,),
-                              warmup_epochs=settings.warmup_epochs)
+                              warmup_epochs=settings.warmup_epochs, time_budget=settings.time_budget)
     x_test_scaled = data.scale_images(x_test)
     predictions = evaluation.predict_classes(model, x_test_scaled, flip=settings.test_time_flip)
     unflipped = (evaluation.predict_classes(model, x_test_scaled) if settings.test_time_flip else predictions)

@@ -103,7 +103,8 @@ def fashion_mnist_subset(train_subset: int | None, test_subset: int | None, seed
 
 def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings: Settings, run: Run,
                     learning_rate: float, metrics: tuple[str, ...] = (), cosine_decay: bool = False,
-                    callbacks: tuple[Any, ...] = (), warmup_epochs: int = 0) -> dict[str, list[float]]:
+                    callbacks: tuple[Any, ...] = (), warmup_epochs: int = 0,
+                    time_budget: float | None = None) -> dict[str, list[float]]:
     """`compile()` with Adam, then `fit()` for `settings.epochs` with the run's callbacks.
 
     Args:
@@ -117,6 +118,11 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
             from 0 to `learning_rate` over this many epochs (Adam's early
             steps, with its moment estimates still unsettled, are then
             small); the decay spans the epochs left. Defaults to `0`.
+        time_budget: With `cosine_decay`, plan the run to end within this
+            many seconds of training (`schedules.PlanToBudget`: after each
+            epoch, as many epochs as the rest of the budget holds, at most
+            `settings.epochs`; the decay ends with the last one), or `None`
+            to train `settings.epochs`. Defaults to `None`.
         callbacks: The family's own callbacks, after the run's.
 
     Returns:
@@ -124,7 +130,7 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
     """
     import keras  # here, not at the top: see the module docstring
 
-    from dlkit import distribute
+    from dlkit import distribute, schedules
 
     if isinstance(train, tuple):
         fit_args = {"x": train[0], "y": train[1], "batch_size": settings.batch_size}
@@ -133,15 +139,18 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
         fit_args = {"x": train, "shuffle": False}  # the dataset shuffles itself, seeded
         batches = int(train.cardinality())
     rate: Any = learning_rate
+    planner: tuple[Any, ...] = ()
     if cosine_decay:
         warmup = min(warmup_epochs, settings.epochs - 1) * batches
-        rate = keras.optimizers.schedules.CosineDecay(
-            0.0 if warmup else learning_rate, decay_steps=settings.epochs * batches - warmup,
-            warmup_target=learning_rate if warmup else None, warmup_steps=warmup)
+        rate = schedules.WarmupCosine(learning_rate, settings.epochs * batches, warmup)
+        if time_budget is not None:
+            planner = (schedules.PlanToBudget(rate, time_budget, batches),)
+    elif time_budget is not None:
+        raise ValueError("Expected `time_budget` only with `cosine_decay`: the budget plans the decay's length")
     model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=list(metrics))
     # model.fit, which also trains across workers (MultiWorkerMirroredStrategy): see dlkit.distribute.
     history = distribute.fit(model, **fit_args, validation_data=validation, epochs=settings.epochs,
-                             callbacks=[*run.callbacks, *callbacks], verbose=run.verbose)
+                             callbacks=[*run.callbacks, *callbacks, *planner], verbose=run.verbose)
     return history.history
 
 
