@@ -18,7 +18,9 @@ Every run is capped by the part's budget (`callbacks.TimeBudget`: training
 steps only, from the end of the first traced step; validation and per-epoch
 measurements are outside it). dlkit's recipe trains for its own epochs and
 is flagged if the cap cut it short; a reference trains for as many epochs as
-the cap allows. For each seed the two sides alternate which trains first, so
+the cap allows. The CNN recipe plans its epochs against `fit`'s whole wall
+time (tracing and validation included), which the cap does not count: it
+trains a little less than the reference does. For each seed the two sides alternate which trains first, so
 a change in the machine's load falls on both. The summary gives each side's
 median over seeds, the ratio, and the issue's targets (CNN test accuracy
 >= 93.5 % within 10 minutes; DCGAN FCD <= 60 and WGAN-GP FCD <= 80 within 15
@@ -243,7 +245,10 @@ def _key(part, side, seed):
 
 
 def read_records(paths, fast):
-    """The runs of earlier invocations' `--json` records; refused if measured with other budgets or mode."""
+    """The runs of earlier invocations' `--json` records; refused if measured with other budgets or mode.
+
+    (Each dlkit run also records its settings, for the reader; they are not compared.)
+    """
     runs = {}
     for path in paths:
         try:

@@ -14,6 +14,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from dlkit.validation import check_rate
+
 
 def _float32(x):
     # A bfloat16 softplus or mean loses most of its digits: losses are at least
@@ -156,10 +158,7 @@ class SmoothedSparseCategoricalCrossentropy(keras.losses.Loss):
     def __init__(self, label_smoothing: float = 0.1, name: str = "smoothed_sparse_categorical_crossentropy",
                  **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
-        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
-                or not 0 <= label_smoothing < 1:
-            raise ValueError(f"Expected `label_smoothing` in [0, 1). Received: label_smoothing={label_smoothing!r}")
-        self.label_smoothing = float(label_smoothing)
+        self.label_smoothing = check_rate("label_smoothing", label_smoothing)
 
     def call(self, y_true, y_pred):
         labels = ops.one_hot(ops.cast(ops.reshape(y_true, (-1,)), "int32"), ops.shape(y_pred)[-1],

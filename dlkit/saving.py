@@ -108,11 +108,23 @@ def load_model(path, compile=True):
             "CVE-2025-8747, CVE-2025-9905, CVE-2025-9906). Received: keras "
             f"{keras.__version__}. Upgrade it (pip install -U 'keras>=3.12', then restart the "
             "runtime), or load a file you made yourself with keras.saving.load_model.")
+    # dlkit's own classes a saved model can name (GAN loops, the smoothed loss, the
+    # learning-rate schedule) register themselves when their modules are imported.
+    import dlkit.losses
+    import dlkit.models.gan_loops
+    import dlkit.schedules  # noqa: F401
+
     try:
         return keras.saving.load_model(path, compile=compile, safe_mode=True)
     except ValueError as e:
         if "safe_mode" in str(e):  # refused code, not a damaged file: Keras's message says why
             raise
+        raise CorruptFileError(path, f"{type(e).__name__}: {e}") from e
+    except TypeError as e:
+        if "Could not locate" in str(e):  # a class from elsewhere, not a damaged file
+            raise ValueError(f"Expected every class that {path} names to be registered before loading. "
+                             f"Received: {e}. Import the module that defines it (with "
+                             "keras.saving.register_keras_serializable) first.") from e
         raise CorruptFileError(path, f"{type(e).__name__}: {e}") from e
     except Exception as e:  # BadZipFile, EOFError, h5py's OSError, KeyError: not a readable model
         raise CorruptFileError(path, f"{type(e).__name__}: {e}") from e

@@ -24,6 +24,8 @@ from typing import Any
 import keras
 from keras import ops
 
+_clock = time.perf_counter  # the planner's clock (a test gives it a fake one)
+
 
 @keras.saving.register_keras_serializable(package="dlkit")
 class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
@@ -71,9 +73,14 @@ class PlanToBudget(keras.callbacks.Callback):
     again after each epoch, the run follows a machine that slows down or
     speeds up; the first epoch's tracing makes the first plan cautious.
 
-    A run resumed from a backup plans again from its own start: the seconds
-    spent before the interruption are not counted. Across several workers
-    each would plan from its own clock, so the plan is refused there.
+    The pace is the mean over the epochs so far, the first one's tracing
+    included: a machine that slows down late can overrun the budget by part
+    of an epoch. The warm-up keeps its length: a budget that holds no more
+    epochs than the warm-up ends the run at the peak rate. A run resumed from
+    a backup plans again from its own start (the seconds spent before the
+    interruption are not counted), following the full-length schedule until
+    its first epoch ends. Across several workers each would plan from its
+    own clock, so the plan is refused there.
 
     Attributes:
         planned_epochs: The latest plan (`None` before the first epoch ends).
@@ -91,7 +98,8 @@ class PlanToBudget(keras.callbacks.Callback):
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < math.inf:
             raise ValueError(f"Expected a positive number of seconds. Received: seconds={seconds!r}")
         if isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int) or steps_per_epoch < 1:
-            raise ValueError(f"Expected a positive integer `steps_per_epoch`. Received: {steps_per_epoch!r}")
+            raise ValueError(f"Expected a positive integer `steps_per_epoch`. "
+                             f"Received: steps_per_epoch={steps_per_epoch!r}")
         self.schedule, self.seconds, self.steps_per_epoch = schedule, float(seconds), steps_per_epoch
         self.planned_epochs: int | None = None
         self._start = 0.0
@@ -104,15 +112,16 @@ class PlanToBudget(keras.callbacks.Callback):
 
         if distribute.across_workers(self.model.distribute_strategy):
             raise ValueError("Expected one process for a training-time budget: across workers each would "
-                             "plan its epochs from its own clock. Leave `time_budget` unset there")
-        self._start, self._first_epoch, self.planned_epochs = time.perf_counter(), None, None
+                             f"plan its epochs from its own clock. Received: {distribute.worker_count(self.model.distribute_strategy)} workers. "
+                             "Leave `time_budget` unset there")
+        self._start, self._first_epoch, self.planned_epochs = _clock(), None, None
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._first_epoch is None:
             self._first_epoch = epoch
 
     def on_epoch_end(self, epoch, logs=None):
-        elapsed = time.perf_counter() - self._start
+        elapsed = _clock() - self._start
         done = epoch + 1 - (self._first_epoch or 0)
         more = int((self.seconds - elapsed) // (elapsed / done))
         limit = self.params.get("epochs") or epoch + 1

@@ -78,6 +78,40 @@ def test_load_model_round_trips_in_safe_mode(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+def test_a_model_compiled_with_dlkits_own_classes_loads_in_a_fresh_process(tmp_path):
+    import keras
+
+    from dlkit import losses, schedules
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+    model.compile(keras.optimizers.Adam(schedules.WarmupCosine(1e-3, 40, 4)),
+                  losses.SmoothedSparseCategoricalCrossentropy(0.1))
+    path = saving.save_model(model, tmp_path / "m.keras")
+    # A new interpreter has imported neither dlkit.schedules nor dlkit.losses: load_model registers them.
+    code = ("import sys\nfrom dlkit import saving\nm = saving.load_model(sys.argv[1])\n"
+            "print(type(m.loss).__name__, m.loss.label_smoothing, type(m.optimizer._learning_rate).__name__)")
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+                         timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-3:] == ["SmoothedSparseCategoricalCrossentropy", "0.1", "WarmupCosine"]
+
+
+def test_a_class_nobody_registered_is_named_not_called_corrupt(tmp_path):
+    import keras
+
+    @keras.saving.register_keras_serializable(package="elsewhere")
+    class Twice(keras.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    inputs = keras.Input((3,))
+    path = saving.save_model(keras.Model(inputs, Twice()(inputs)), tmp_path / "m.keras")
+    del keras.saving.get_custom_objects()["elsewhere>Twice"]
+    with pytest.raises(ValueError, match="Expected every class that .* names to be registered"):
+        saving.load_model(path)
+
+
 @pytest.mark.parametrize("version", ["3.10.0", "3.11.3", "3.8.0.dev2025"])
 def test_load_model_refuses_a_keras_with_known_safe_mode_bypasses(tmp_path, monkeypatch, version):
     import keras

@@ -45,7 +45,7 @@ def test_warmup_cosine_refuses_bad_arguments(kwargs, fragment):
 def _tiny_fit(seconds_per_epoch, budget, epochs, monkeypatch):
     """Fits a tiny model while a fake clock advances `seconds_per_epoch[i]` in epoch i; returns (history, planner)."""
     clock = {"now": 0.0, "epoch": 0}
-    monkeypatch.setattr(schedules.time, "perf_counter", lambda: clock["now"])
+    monkeypatch.setattr(schedules, "_clock", lambda: clock["now"])
 
     def advance(epoch, logs):
         clock["now"] += seconds_per_epoch[min(epoch, len(seconds_per_epoch) - 1)]

@@ -146,7 +146,8 @@ def compile_and_fit(model: Any, loss: Any, train: Any, validation: Any, settings
         if time_budget is not None:
             planner = (schedules.PlanToBudget(rate, time_budget, batches),)
     elif time_budget is not None:
-        raise ValueError("Expected `time_budget` only with `cosine_decay`: the budget plans the decay's length")
+        raise ValueError(f"Expected `time_budget` only with `cosine_decay`: the budget plans the decay's length. "
+                         f"Received: time_budget={time_budget}, cosine_decay=False")
     model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=list(metrics))
     # model.fit, which also trains across workers (MultiWorkerMirroredStrategy): see dlkit.distribute.
     history = distribute.fit(model, **fit_args, validation_data=validation, epochs=settings.epochs,

@@ -75,9 +75,7 @@ class GANSettings(Settings):
     def validate(self) -> None:
         super().validate()
         validation.check_positive_int("latent_dim", self.latent_dim)
-        if isinstance(self.generator_averaging, bool) or not 0 <= self.generator_averaging < 1:
-            raise ValueError(f"Expected `generator_averaging` in [0, 1) (0: no average). "
-                             f"Received: generator_averaging={self.generator_averaging!r}")
+        validation.check_rate("generator_averaging", self.generator_averaging)
         validation.check_positive_int("eval_images", self.eval_images, minimum=2)
         validation.check_optional_positive_int("train_subset", self.train_subset)
         validation.check_at_most("train_subset", self.train_subset, data.FASHION_MNIST_TRAIN_SIZE,

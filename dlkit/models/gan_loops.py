@@ -213,8 +213,12 @@ class _GAN(keras.Model):
         generator still improves quickly the average trails it. `generate`
         and dlkit's sample callbacks draw
         inside this block; training goes on from the last step's weights,
-        restored on exit. Without averaging the generator is yielded as it
-        is. `use_averaged_generator` writes the average in for good.
+        restored on exit. Only the weights are averaged: batch
+        normalization's moving statistics stay those gathered with the last
+        weights. Without averaging the generator is yielded as it is.
+        `use_averaged_generator` writes the average in for good (training on
+        from there starts at the average, with the optimizer's moments of
+        the last weights).
 
         Example:
 
