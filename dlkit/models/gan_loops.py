@@ -92,6 +92,24 @@ def _check_averaging(momentum):
     return float(momentum)
 
 
+def _rates(learning_rate, default):
+    """The `(discriminator, generator)` rates of a loop's default optimizers.
+
+    `learning_rate` is `None` (the loop's published `default` for both), one
+    rate or `LearningRateSchedule` for both, or a `(discriminator,
+    generator)` pair of them (a schedule counts its own optimizer's steps:
+    a WGAN critic steps `critic_steps` times per generator step).
+    """
+    if learning_rate is None:
+        return default, default
+    if isinstance(learning_rate, (tuple, list)):
+        if len(learning_rate) != 2:
+            raise ValueError("Expected `learning_rate` as one rate or a (discriminator, generator) pair. "
+                             f"Received: {len(learning_rate)} values")
+        return tuple(learning_rate)
+    return learning_rate, learning_rate
+
+
 class _GAN(keras.Model):
     """What both loops share: latent sampling, `generate`, trackers, (de)serialisation."""
 
@@ -390,12 +408,14 @@ class DCGAN(_GAN):
         super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
         self.discriminator = discriminator
 
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Sets the two optimizers. Defaults: Adam(2e-4, beta_1=0.5) each (Radford et al.)."""
-        def default():
-            return keras.optimizers.Adam(2e-4, beta_1=0.5)
+    def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=None, **kwargs):
+        """Sets the two optimizers. Defaults: Adam(2e-4, beta_1=0.5) each (Radford et al.).
 
-        self._compile(d_optimizer or default(), g_optimizer or default(), **kwargs)
+        `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
+        """
+        d_rate, g_rate = _rates(learning_rate, 2e-4)
+        self._compile(d_optimizer or keras.optimizers.Adam(d_rate, beta_1=0.5),
+                      g_optimizer or keras.optimizers.Adam(g_rate, beta_1=0.5), **kwargs)
 
     def train_step(self, data):
         real = _real_images(data)
@@ -480,20 +500,25 @@ class WGAN(_GAN):
     def _extra_trackers(self):
         return [self.wasserstein_tracker, self.penalty_tracker]
 
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+    def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=None, **kwargs):
         """Sets the two optimizers.
 
         Defaults: Adam(1e-4, beta_1=0.5, beta_2=0.9) each with the gradient
         penalty (Gulrajani et al.); RMSprop(5e-5) each with clipping
         (Arjovsky et al., who found momentum unstable for the clipped critic).
+        `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
         """
         if self.clip_value is None:
-            def default():
-                return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+            d_rate, g_rate = _rates(learning_rate, 1e-4)
+
+            def default(rate):
+                return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=0.9)
         else:
-            def default():
-                return keras.optimizers.RMSprop(5e-5)
-        self._compile(d_optimizer or default(), g_optimizer or default(), **kwargs)
+            d_rate, g_rate = _rates(learning_rate, 5e-5)
+
+            def default(rate):
+                return keras.optimizers.RMSprop(rate)
+        self._compile(d_optimizer or default(d_rate), g_optimizer or default(g_rate), **kwargs)
 
     def train_step(self, data):
         real = _real_images(data)
@@ -651,14 +676,19 @@ class ConditionalGAN(_GAN):
         with self.averaged_generator() as generator:
             return np.asarray(generator.predict([latent, labels], batch_size=256, verbose=0))
 
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Sets the two optimizers: DCGAN's defaults for `"dcgan"`, WGAN-GP's for `"wgan-gp"`."""
-        def default():
-            if self.game == "dcgan":
-                return keras.optimizers.Adam(2e-4, beta_1=0.5)
-            return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+    def compile(self, d_optimizer=None, g_optimizer=None, learning_rate=None, **kwargs):
+        """Sets the two optimizers: DCGAN's defaults for `"dcgan"`, WGAN-GP's for `"wgan-gp"`.
 
-        self._compile(d_optimizer or default(), g_optimizer or default(), **kwargs)
+        `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
+        """
+        d_rate, g_rate = _rates(learning_rate, 2e-4 if self.game == "dcgan" else 1e-4)
+
+        def default(rate):
+            if self.game == "dcgan":
+                return keras.optimizers.Adam(rate, beta_1=0.5)
+            return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=0.9)
+
+        self._compile(d_optimizer or default(d_rate), g_optimizer or default(g_rate), **kwargs)
 
     def train_step(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:

@@ -103,6 +103,25 @@ def test_default_optimizers_follow_the_papers():
     assert float(clipped.g_optimizer.learning_rate) == pytest.approx(5e-5)
 
 
+
+def test_learning_rate_replaces_the_default_optimizers_rate_and_keeps_their_kind():
+    dcgan = _small("dcgan")
+    dcgan.compile(learning_rate=6e-4)
+    assert float(dcgan.d_optimizer.learning_rate) == pytest.approx(6e-4)
+    assert float(dcgan.g_optimizer.learning_rate) == pytest.approx(6e-4)
+    assert float(dcgan.g_optimizer.beta_1) == pytest.approx(0.5)
+    gp = _small("wgan")
+    gp.compile(learning_rate=(3e-4, 1e-4))  # (critic, generator)
+    assert float(gp.d_optimizer.learning_rate) == pytest.approx(3e-4)
+    assert float(gp.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(gp.d_optimizer.beta_2) == pytest.approx(0.9)
+    clipped = _small("wgan", gradient_penalty_weight=0, clip_value=0.01)
+    clipped.compile(learning_rate=1e-4)
+    assert isinstance(clipped.d_optimizer, keras.optimizers.RMSprop)
+    assert float(clipped.d_optimizer.learning_rate) == pytest.approx(1e-4)
+    with pytest.raises(ValueError, match="Received: 3 values"):
+        _small("dcgan").compile(learning_rate=(1e-4, 1e-4, 1e-4))
+
 @pytest.mark.parametrize("kwargs, fragment", [
     ({"gradient_penalty_weight": 10.0, "clip_value": 0.01}, "exactly one Lipschitz constraint"),
     ({"gradient_penalty_weight": 0.0}, "exactly one Lipschitz constraint"),
