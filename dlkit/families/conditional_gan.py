@@ -110,7 +110,7 @@ def fit(settings: ConditionalGANSettings, run: Run) -> Fitted:
                                      seed=run.seed, drop_remainder=True)
     model = build(settings, seed=run.seed)
     initial = {name: net.get_weights() for name, net in model.networks.items()}
-    model.compile()
+    model.compile(learning_rate=settings.learning_rate)
     # Ten columns: the grid's latent vectors ask for the classes in turn, so each column is one class.
     grid = GANSampleGrid(num_images=50, columns=NUM_CLASSES, seed=run.seed,
                          directory=None if run.out is None else run.out / "cgan_samples")

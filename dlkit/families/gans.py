@@ -4,22 +4,35 @@ One module for the three: they share the generator, the data (images in
 [-1, 1]), the sample grid and the quality measurements (Fréchet classifier
 distance, class coverage); they differ in the second network and its loss.
 
-Settings sized for a 2-core CPU by a sweep of batch size, critic steps,
-dropout and network width (FCD of 2,000 samples after 500 to 8,000 generator
-steps, seed 0; the same builders and updates run by Keras on JAX on a lent
-GPU, for speed; see the notes of issue #5):
+Settings sized for a 2-core CPU. A first sweep of batch size, critic steps,
+dropout and network width at the papers' learning rates (FCD of 2,000
+samples after 500 to 8,000 generator steps, seed 0; the same builders and
+updates run by Keras on JAX on a lent GPU, for speed; see the notes of
+issue #5) found:
 
-- batch 64 reached a given FCD in fewer CPU-seconds than 128 or 32;
 - 2 critic steps per generator step matched 5 (146 against 145 after 6,000
   steps) at less than half the cost, so the WGANs use 2 here (the `WGAN`
   class keeps the paper's 5);
 - the DCGAN discriminator trained without dropout reached 146 after 8,000
-  steps, 169 with 0.3.
+  steps, 169 with 0.3;
+- at those rates, batch 64 reached a given FCD in fewer CPU-seconds than
+  128 or 32.
+
+A second sweep chose the rates and the batch for FCD per CPU-minute (issue
+#20): 300 s of training each on two CPU cores, one run at a time, FCD of
+2,000 samples, seed 0, batch 64 unless said. The DCGAN's Adam at 2e-4 (the
+paper's) reached about 210, at 4e-4 161, at 6e-4 139 and 152 (two runs), at
+1e-3 166; at 6e-4 with batch 32 139 (7,501 steps against 3,911), with batch
+16 153 (14,128 steps). WGAN-GP at 1e-4 (the paper's) reached 308, at 4e-4
+164 (173 with one critic step instead of two), at 8e-4 187; at 4e-4 with
+batch 32 150. So: DCGAN 6e-4 and WGAN-GP 4e-4, batches of 32. A cosine decay
+of the rate to 0 over the run cost FCD (DCGAN at 6e-4: 210 against 152) and
+a linear decay to 0 over the second half did not help (1e-3: 170 against
+166): the rates stay constant.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import typing
 from collections.abc import Mapping
@@ -63,6 +76,9 @@ class GANSettings(Settings):
             probes on two CPU cores the average trailed the last weights
             (WGAN-GP FCD 321 against 308), the generator still improving
             faster than an average can follow. Defaults to `0.0`.
+        learning_rate: Both optimizers' (peak) learning rate, or `None` for
+            the loop's published default (`gan.DCGAN.compile`,
+            `gan.WGAN.compile`). Defaults to `None` (each family sets its own).
     """
 
     latent_dim: int = 64
@@ -71,10 +87,13 @@ class GANSettings(Settings):
     track_quality: bool = False
     synchronized_batch_norm: bool = False
     generator_averaging: float = 0.0
+    learning_rate: float | None = None
 
     def validate(self) -> None:
         super().validate()
         validation.check_positive_int("latent_dim", self.latent_dim)
+        if self.learning_rate is not None:
+            validation.check_positive_float("learning_rate", self.learning_rate)
         validation.check_rate("generator_averaging", self.generator_averaging)
         validation.check_positive_int("eval_images", self.eval_images, minimum=2)
         validation.check_optional_positive_int("train_subset", self.train_subset)
@@ -90,11 +109,15 @@ class GANSettings(Settings):
                              f"Received: train_subset={self.train_subset}")
 
 
-@dataclasses.dataclass(frozen=True)
+@settings(epochs=12, batch_size=32, learning_rate=6e-4)
 class DCGANSettings(GANSettings):
     """A DCGAN run. Attributes as `GANSettings`, and:
 
     Attributes:
+        epochs: Defaults to `12` (about 15 minutes on two CPU cores).
+        batch_size: Defaults to `32` (see the module docstring).
+        learning_rate: Defaults to `6e-4`, three times the paper's (see the
+            module docstring).
         dropout_rate: Dropout in the discriminator. Defaults to `0.0` (see
             the module docstring).
     """
@@ -106,11 +129,17 @@ class DCGANSettings(GANSettings):
         validation.check_rate("dropout_rate", self.dropout_rate)
 
 
-@dataclasses.dataclass(frozen=True)
+@settings(epochs=5, batch_size=32, learning_rate=4e-4)
 class WGANSettings(GANSettings):
     """A WGAN run. Attributes as `GANSettings`, and:
 
     Attributes:
+        epochs: Defaults to `5` (WGAN-GP: about 15 minutes on two CPU cores).
+        batch_size: Defaults to `32` (see the module docstring); the
+            clipped WGAN family sets `64`.
+        learning_rate: Defaults to `4e-4`, four times the paper's (see the
+            module docstring); the clipped WGAN family sets `None` (RMSprop
+            at the paper's 5e-5).
         critic_steps: Critic updates per generator update. Defaults to `2`.
         gradient_penalty_weight: The penalty's weight (WGAN-GP), or `0` with
             clipping. Defaults to `10.0`.
@@ -209,7 +238,7 @@ def _fit(kind: str, settings: GANSettings, run: Run) -> Fitted:
                                      seed=run.seed, drop_remainder=True)
     model = build(settings, seed=run.seed)
     initial = {name: net.get_weights() for name, net in model.networks.items()}
-    model.compile()
+    model.compile(learning_rate=settings.learning_rate)
     real = data.scale_images(x_test, "symmetric")
     grid = GANSampleGrid(seed=run.seed, directory=None if run.out is None else run.out / f"{kind}_samples")
     own: list[Any] = [grid]
@@ -292,7 +321,8 @@ def _family(name: str, title: str, settings_type: type[GANSettings], full: GANSe
 DCGAN = _family("dcgan", "DCGAN", DCGANSettings, DCGANSettings(), DCGANSettings(epochs=3), (240, 12))
 WGAN_GP = _family("wgan-gp", "WGAN-GP", WGANSettings, WGANSettings(),
                   WGANSettings(epochs=3, train_subset=20000), (250, 13))
-WGAN = _family("wgan", "WGAN (clipped)", WGANSettings, WGANSettings(gradient_penalty_weight=0.0, clip_value=0.01),
+WGAN = _family("wgan", "WGAN (clipped)", WGANSettings,
+               WGANSettings(epochs=10, batch_size=64, learning_rate=None, gradient_penalty_weight=0.0, clip_value=0.01),
                None)
 
 # Epochs of each walkthrough experiment's full run (notebooks 04 and 05, and
@@ -302,6 +332,9 @@ WGAN = _family("wgan", "WGAN (clipped)", WGANSettings, WGANSettings(gradient_pen
 # over 15 s, seed 0), so with 937 steps an epoch and a few seconds of quality
 # measurement per epoch, 10 DCGAN epochs take about 15 minutes, 3 WGAN-GP
 # epochs 11 to 13 (the tour's measurement, 939 steps in 250 s, gives the upper end).
+# Those were batches of 64; #20's batches of 32 make twice the steps an epoch
+# (in its 300-s probes: 25 DCGAN and 10 WGAN-GP steps/s against 13 and 7), so
+# a DCGAN epoch takes about as long as before, a WGAN-GP epoch about 1.4 times.
 WALKTHROUGH_EPOCHS = {"dcgan": 10, "wgan-gp": 3, "wgan": 1}
 # The quick (CI) runs: passes over FAST's 2,048 images, enough for the quick
 # checks of `dlkit.claims.gan` (calibrated there) to separate a trained
@@ -313,7 +346,8 @@ WALKTHROUGH_QUICK_EPOCHS = {"dcgan": 6, "wgan-gp": 2, "wgan": 1}
 # samples. Nine runs of 130 s of training and about 10 s of building, tracing
 # and scoring each (21 minutes; the budget does not grow with the machine's
 # load) and WGAN-GP's quality run keep notebook 05 within 40 minutes on two
-# CPU cores. 130 s buy about 1,400 DCGAN or 600 WGAN-GP steps there. The
+# CPU cores. 130 s bought about 1,400 DCGAN or 600 WGAN-GP steps of batch 64
+# there (about twice as many of #20's batches of 32). The
 # quick run gives each a few seconds on the FAST subset.
 WALKTHROUGH_SEED_RUN = {"seconds": 130.0, "eval_images": 2000, "train_subset": None}
 WALKTHROUGH_QUICK_SEED_RUN = {"seconds": 3.0}

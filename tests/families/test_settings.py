@@ -45,6 +45,7 @@ OUT_OF_RANGE = [
     ("dcgan", "dropout_rate", 1.0), ("dcgan", "latent_dim", 0), ("dcgan", "track_quality", "yes"),
     ("dcgan", "train_subset", 10),
     ("dcgan", "generator_averaging", 1.0), ("cgan", "generator_averaging", -0.1),
+    ("dcgan", "learning_rate", 0.0), ("wgan-gp", "learning_rate", -1e-4), ("cgan", "learning_rate", "fast"),
     ("wgan-gp", "critic_steps", 0), ("wgan-gp", "gradient_penalty_weight", -1.0),
     ("wgan-gp", "clip_value", 0.01),  # both constraints at once
     ("wgan", "clip_value", None),  # neither constraint

@@ -178,3 +178,14 @@ def test_deprecated_recipes_warn_and_keep_their_call_forms(fashion):
     assert summary["dcgan"]["fcd"]["values"] == [100.0, 101.0]
     with pytest.raises(ValueError, match="kind='gan'"):
         old.compare_across_seeds(kinds=("gan",), seeds=(0,))
+
+
+def test_gan_families_train_with_their_learning_rate(fashion):
+    dcgan = families.FAMILIES["dcgan"]
+    result = dcgan.train(dcgan.FAST.replace(**TINY_GAN, learning_rate=6e-4), seed=0, verbose=0)
+    for optimizer in (result.model.d_optimizer, result.model.g_optimizer):
+        assert float(optimizer.learning_rate) == pytest.approx(6e-4)
+    # `None` leaves the loop's published default (Radford et al.'s 2e-4 for the DCGAN game).
+    cgan = families.FAMILIES["cgan"]
+    result = cgan.train(cgan.FAST.replace(**{**TINY_GAN, "epochs": 1}, learning_rate=None), seed=0, verbose=0)
+    assert float(result.model.g_optimizer.learning_rate) == pytest.approx(2e-4)
