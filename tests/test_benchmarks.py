@@ -257,3 +257,21 @@ def test_quality_budget_trains_both_sides_and_refuses_records_of_other_budgets(t
         qb.main(["--only", "cnn", "--seeds", "--records", str(tmp_path / "r.json")])
     with pytest.raises(SystemExit, match="expected a JSON record"):
         qb.main(["--seeds", "--records", str(tmp_path / "missing.json")])
+    # A record is never overwritten unless it is also read (and so kept in the new one).
+    with pytest.raises(SystemExit):
+        qb.main(["--only", "cnn", "--seeds", "--fast", "--json", str(tmp_path / "r.json")])
+    assert "exists: name a new file" in capsys.readouterr().err
+    extended = qb.main(["--only", "cnn", "--seeds", "--fast", "--records", str(tmp_path / "r.json"),
+                        "--json", str(tmp_path / "r.json")])
+    assert extended["runs"] == record["runs"]
+    assert json.loads((tmp_path / "r.json").read_text())["runs"] == record["runs"]
+
+
+def test_quality_budget_gans_train_their_recipe_until_the_budget_stops_them():
+    from benchmarks import quality_budget as qb
+    from dlkit import families
+
+    for part in ("dcgan", "wgan-gp"):
+        settings = qb.recipe(part, fast=False)
+        assert settings == families.FAMILIES[part].FULL.replace(epochs=100_000)
+        assert part in qb.UNTIL_BUDGET  # the cap is their end, not a cut
