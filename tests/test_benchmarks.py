@@ -267,11 +267,45 @@ def test_quality_budget_trains_both_sides_and_refuses_records_of_other_budgets(t
     assert json.loads((tmp_path / "r.json").read_text())["runs"] == record["runs"]
 
 
-def test_quality_budget_gans_train_their_recipe_until_the_budget_stops_them():
+def test_quality_budget_gans_train_their_recipe_until_the_budget_stops_them(monkeypatch):
+    import types
+
     from benchmarks import quality_budget as qb
     from dlkit import families
 
     for part in ("dcgan", "wgan-gp"):
-        settings = qb.recipe(part, fast=False)
-        assert settings == families.FAMILIES[part].FULL.replace(epochs=100_000)
-        assert part in qb.UNTIL_BUDGET  # the cap is their end, not a cut
+        assert qb.recipe(part, fast=False) == families.FAMILIES[part].FULL.replace(epochs=100_000)
+    # A cap that stops the run: the GANs' intended end, the CNN's cut (its planned decay did not finish).
+    stopped = types.SimpleNamespace(stopped=True, seconds_used=900.2, steps=12)
+    monkeypatch.setattr(qb, "_budget", lambda part, fast: stopped)
+    metrics = {"train_seconds": 901.0, "epochs_run": 3, "test_accuracy": 0.9, "fcd": 100.0,
+               "coverage_entropy": 0.99, "classes_covered": 10}
+    for part, cut in (("dcgan", False), ("wgan-gp", False), ("cnn", True)):
+        real = families.FAMILIES[part]
+        stub = types.SimpleNamespace(FULL=real.FULL, FAST=real.FAST,
+                                     train=lambda settings, **kwargs: types.SimpleNamespace(metrics=metrics))
+        monkeypatch.setitem(families.FAMILIES, part, stub)
+        assert qb.train_dlkit(part, 0, fast=False)["cut_by_budget"] is cut, part
+
+
+def test_gan_probe_measures_at_its_checkpoints_and_its_decays_follow_the_budget(capsys):
+    import keras
+
+    from benchmarks import gan_probe
+
+    result = gan_probe.main(["--kind", "wgan-gp", "--learning-rate", "4e-4", "--critic-steps", "1",
+                             "--seconds", "2", "--checks", "1", "2", "--fast", "--samples", "500"])
+    assert [row["seconds"] >= check for row, check in zip(result["checkpoints"], (1, 2), strict=True)] == [True, True]
+    assert all(np.isfinite(row["fcd"]) and row["generator_steps"] > 1 for row in result["checkpoints"])
+    assert "critic steps" in capsys.readouterr().out
+    progress = keras.Variable(0.0)
+    shapes = {decay: gan_probe._time_decay(1e-3, progress, decay) for decay in gan_probe.DECAYS}
+    for share, expected in ((0.0, {"none": 1e-3, "cos": 1e-3, "late": 1e-3}),
+                            (0.75, {"none": 1e-3, "cos": 0.5e-3 * (1 + np.cos(0.75 * np.pi)), "late": 0.5e-3}),
+                            (1.0, {"none": 1e-3, "cos": 0.0, "late": 0.0})):
+        progress.assign(share)
+        for decay, schedule in shapes.items():
+            assert float(schedule(0)) == pytest.approx(expected[decay], abs=1e-9), (decay, share)
+    with pytest.raises(SystemExit):
+        gan_probe.main(["--kind", "dcgan", "--learning-rate", "6e-4", "--seconds", "10", "--checks", "20"])
+    assert "expected checkpoints within (0, --seconds]" in capsys.readouterr().err
