@@ -17,6 +17,7 @@ global batch gives the same step on any number of replicas. Under a
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,22 +93,32 @@ def _check_averaging(momentum):
     return float(momentum)
 
 
-def _rates(learning_rate, default):
+def _rates(learning_rate, default, d_optimizer=None, g_optimizer=None):
     """The `(discriminator, generator)` rates of a loop's default optimizers.
 
     `learning_rate` is `None` (the loop's published `default` for both), one
-    rate or `LearningRateSchedule` for both, or a `(discriminator,
+    positive rate or `LearningRateSchedule` for both, or a `(discriminator,
     generator)` pair of them (a schedule counts its own optimizer's steps:
-    a WGAN critic steps `critic_steps` times per generator step).
+    a WGAN critic steps `critic_steps` times per generator step). It sets
+    the rate of the optimizers `compile` makes, so it cannot come with an
+    optimizer of the caller's.
     """
     if learning_rate is None:
         return default, default
-    if isinstance(learning_rate, (tuple, list)):
-        if len(learning_rate) != 2:
-            raise ValueError("Expected `learning_rate` as one rate or a (discriminator, generator) pair. "
-                             f"Received: {len(learning_rate)} values")
-        return tuple(learning_rate)
-    return learning_rate, learning_rate
+    if d_optimizer is not None or g_optimizer is not None:
+        raise ValueError("Expected `learning_rate` or optimizers, not both: the rate is set on the optimizers "
+                         f"compile() makes. Received: learning_rate={learning_rate!r} with "
+                         f"d_optimizer={d_optimizer!r}, g_optimizer={g_optimizer!r}")
+    pair = tuple(learning_rate) if isinstance(learning_rate, (tuple, list)) else (learning_rate, learning_rate)
+    if len(pair) != 2:
+        raise ValueError("Expected `learning_rate` as one rate or a (discriminator, generator) pair. "
+                         f"Received: learning_rate={learning_rate!r}")
+    for rate in pair:
+        schedule = isinstance(rate, keras.optimizers.schedules.LearningRateSchedule)
+        if not schedule and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < math.inf):
+            raise ValueError("Expected positive learning rates or LearningRateSchedules. "
+                             f"Received: learning_rate={learning_rate!r}")
+    return pair
 
 
 class _GAN(keras.Model):
@@ -413,7 +424,7 @@ class DCGAN(_GAN):
 
         `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
         """
-        d_rate, g_rate = _rates(learning_rate, 2e-4)
+        d_rate, g_rate = _rates(learning_rate, 2e-4, d_optimizer, g_optimizer)
         self._compile(d_optimizer or keras.optimizers.Adam(d_rate, beta_1=0.5),
                       g_optimizer or keras.optimizers.Adam(g_rate, beta_1=0.5), **kwargs)
 
@@ -509,12 +520,12 @@ class WGAN(_GAN):
         `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
         """
         if self.clip_value is None:
-            d_rate, g_rate = _rates(learning_rate, 1e-4)
+            d_rate, g_rate = _rates(learning_rate, 1e-4, d_optimizer, g_optimizer)
 
             def default(rate):
                 return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=0.9)
         else:
-            d_rate, g_rate = _rates(learning_rate, 5e-5)
+            d_rate, g_rate = _rates(learning_rate, 5e-5, d_optimizer, g_optimizer)
 
             def default(rate):
                 return keras.optimizers.RMSprop(rate)
@@ -681,7 +692,7 @@ class ConditionalGAN(_GAN):
 
         `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
         """
-        d_rate, g_rate = _rates(learning_rate, 2e-4 if self.game == "dcgan" else 1e-4)
+        d_rate, g_rate = _rates(learning_rate, 2e-4 if self.game == "dcgan" else 1e-4, d_optimizer, g_optimizer)
 
         def default(rate):
             if self.game == "dcgan":

@@ -103,8 +103,7 @@ def test_default_optimizers_follow_the_papers():
     assert float(clipped.g_optimizer.learning_rate) == pytest.approx(5e-5)
 
 
-
-def test_learning_rate_replaces_the_default_optimizers_rate_and_keeps_their_kind():
+def test_learning_rate_replaces_the_default_optimizers_rate_and_keeps_their_kind(tmp_path):
     dcgan = _small("dcgan")
     dcgan.compile(learning_rate=6e-4)
     assert float(dcgan.d_optimizer.learning_rate) == pytest.approx(6e-4)
@@ -119,8 +118,24 @@ def test_learning_rate_replaces_the_default_optimizers_rate_and_keeps_their_kind
     clipped.compile(learning_rate=1e-4)
     assert isinstance(clipped.d_optimizer, keras.optimizers.RMSprop)
     assert float(clipped.d_optimizer.learning_rate) == pytest.approx(1e-4)
-    with pytest.raises(ValueError, match="Received: 3 values"):
+    conditional = gan.ConditionalGAN(gan.build_conditional_generator(LATENT, 3, filters=(16, 8)),
+                                     gan.build_conditional_critic(num_classes=3, filters=(8, 16)), LATENT, 3,
+                                     game="wgan-gp")
+    decay = keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.5)
+    conditional.compile(learning_rate=(decay, 2e-4))
+    assert conditional.d_optimizer._learning_rate is decay
+    assert float(conditional.g_optimizer.learning_rate) == pytest.approx(2e-4)
+    # The rate is saved with the optimizers and comes back with the model.
+    dcgan.save(tmp_path / "dcgan.keras")
+    loaded = keras.saving.load_model(tmp_path / "dcgan.keras")
+    assert float(loaded.g_optimizer.learning_rate) == pytest.approx(6e-4)
+    with pytest.raises(ValueError, match=r"Received: learning_rate=\(0.0001, 0.0001, 0.0001\)"):
         _small("dcgan").compile(learning_rate=(1e-4, 1e-4, 1e-4))
+    with pytest.raises(ValueError, match="Expected positive learning rates"):
+        _small("dcgan").compile(learning_rate=(1e-4, None))
+    with pytest.raises(ValueError, match="Expected `learning_rate` or optimizers, not both"):
+        _small("dcgan").compile(d_optimizer=keras.optimizers.SGD(), learning_rate=1e-4)
+
 
 @pytest.mark.parametrize("kwargs, fragment", [
     ({"gradient_penalty_weight": 10.0, "clip_value": 0.01}, "exactly one Lipschitz constraint"),
