@@ -17,7 +17,7 @@ natively).
 
 from benchmarks._timing import Table, alternate, fit_runner, jit_compile, quick, repeats
 
-BATCH = 64
+BATCH = 64  # the GAN families' batch when these timings were taken (#20 made it 32 for FCD per CPU-minute)
 LATENT = 64
 CRITIC_STEPS = 2  # families.gans: WGAN_GP.FULL.critic_steps
 
@@ -30,7 +30,10 @@ def _dataset(x, steps, seed=0):
 
 
 def build_fit_side(kind, steps_per_execution=1):
-    """dlkit's loop, built and compiled as the GAN families do."""
+    """dlkit's loop, built as the GAN families build it, compiled with the loop's default optimizers.
+
+    (The families' own learning rate would not change a step's cost.)
+    """
     from dlkit.families import FAMILIES, gans
 
     model = gans.build(FAMILIES[kind].FULL.replace(latent_dim=LATENT), seed=None)

@@ -7,7 +7,8 @@ Three parts, each with a budget of training seconds (`BUDGETS`):
   convnet of the Keras `mnist_convnet` example (written here from its
   published layers and optimizer), both on the same seeded 55,000/5,000
   split of Fashion-MNIST, scored on the 10,000 test images: test accuracy.
-- `dcgan`, `wgan-gp`: `dlkit train dcgan` / `wgan-gp` against the DCGAN of the
+- `dcgan`, `wgan-gp`: the settings of `dlkit train dcgan` / `wgan-gp` (the
+  families' FULL runs), trained until the cap stops them, against the DCGAN of the
   keras-io example "GAN overriding Model.train_step" (its 28x28 version,
   written here from its published layers, optimizer and label noise), all
   scored alike: FCD of `eval_images` samples against as many test images

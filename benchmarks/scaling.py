@@ -1,13 +1,14 @@
 """How training time grows with the data and with the batch: the default CNN and the DCGAN.
 
 Data: one epoch on 1/8, 1/4, 1/2 and all of Fashion-MNIST's 60,000 training
-images, batch as in the families (CNN 128, DCGAN 64). If the cost is linear,
+images, the CNN at its family's batch (128), the DCGAN at 64 (its family's
+batch until #20 chose 32 for FCD per CPU-minute). If the cost is linear,
 seconds per 1,000 images stay flat; the ratio column is the throughput
 against the 1/8 run (1.00 = perfectly linear, above 1 = fixed costs
 amortised, below 1 = worse than linear).
 
 Batch: one epoch over the same 2,560 images with batches of 32, 64, 128 and
-256 (ratio against the recipe's batch): what a larger batch buys per image
+256 (ratio against the CNN's 128 and the DCGAN's former 64): what a larger batch buys per image
 on this machine.
 
 The full-data epochs dominate the suite's time, so the data rows use 2

@@ -76,9 +76,10 @@ class GANSettings(Settings):
             probes on two CPU cores the average trailed the last weights
             (WGAN-GP FCD 321 against 308), the generator still improving
             faster than an average can follow. Defaults to `0.0`.
-        learning_rate: Both optimizers' (peak) learning rate, or `None` for
-            the loop's published default (`gan.DCGAN.compile`,
-            `gan.WGAN.compile`). Defaults to `None` (each family sets its own).
+        learning_rate: Both optimizers' learning rate, or `None` for the
+            loop's published default (`gan.DCGAN.compile`, `gan.WGAN.compile`,
+            `gan.ConditionalGAN.compile`). Defaults to `None` (the DCGAN and
+            WGAN-GP families set their own).
     """
 
     latent_dim: int = 64
@@ -114,7 +115,8 @@ class DCGANSettings(GANSettings):
     """A DCGAN run. Attributes as `GANSettings`, and:
 
     Attributes:
-        epochs: Defaults to `12` (about 15 minutes on two CPU cores).
+        epochs: Defaults to `12` (about 15 minutes of training on two CPU
+            cores: 1,875 steps an epoch at the 25 steps/s of #20's probes).
         batch_size: Defaults to `32` (see the module docstring).
         learning_rate: Defaults to `6e-4`, three times the paper's (see the
             module docstring).
@@ -134,7 +136,8 @@ class WGANSettings(GANSettings):
     """A WGAN run. Attributes as `GANSettings`, and:
 
     Attributes:
-        epochs: Defaults to `5` (WGAN-GP: about 15 minutes on two CPU cores).
+        epochs: Defaults to `5` (WGAN-GP: about 15 minutes of training on two
+            CPU cores, 1,875 steps an epoch at the 10 steps/s of #20's probes).
         batch_size: Defaults to `32` (see the module docstring); the
             clipped WGAN family sets `64`.
         learning_rate: Defaults to `4e-4`, four times the paper's (see the
@@ -317,10 +320,13 @@ def _family(name: str, title: str, settings_type: type[GANSettings], full: GANSe
 # The tour's GANs are a short demonstration sized to keep the whole tour under
 # 20 minutes on two CPU cores: the DCGAN sees 3 epochs of the full data, the
 # WGAN-GP, whose step costs about 2.5 DCGAN steps (2 critic updates, each with
-# a second backward pass for the penalty), 3 passes over 20,000 images.
+# a second backward pass for the penalty), 3 passes over 20,000 images. The
+# stages took 237 and 258 s at batch 64 (README); at #20's batches of 32 a
+# WGAN-GP epoch costs about 1.4 times as much (the probes' steps per second),
+# a DCGAN epoch about the same, hence the estimates below (not yet measured).
 DCGAN = _family("dcgan", "DCGAN", DCGANSettings, DCGANSettings(), DCGANSettings(epochs=3), (240, 12))
 WGAN_GP = _family("wgan-gp", "WGAN-GP", WGANSettings, WGANSettings(),
-                  WGANSettings(epochs=3, train_subset=20000), (250, 13))
+                  WGANSettings(epochs=3, train_subset=20000), (350, 13))
 WGAN = _family("wgan", "WGAN (clipped)", WGANSettings,
                WGANSettings(epochs=10, batch_size=64, learning_rate=None, gradient_penalty_weight=0.0, clip_value=0.01),
                None)

@@ -11,6 +11,8 @@ from dlkit.families.gans import (
 from dlkit.recipes.common import deprecated_train
 
 KINDS = ("dcgan", "wgan-gp", "wgan")
+# The old single recipe's fields, with the DCGAN family's values (each kind now trains with its own
+# family's FULL settings: the WGAN-GP's rate and epochs differ, see `gans`).
 GAN_FULL = {**gans.DCGAN.FULL.as_dict(), "critic_steps": gans.WGANSettings().critic_steps}
 GAN_FAST = {**gans.DCGAN.FAST.as_dict(), "critic_steps": gans.WGANSettings().critic_steps}
 

@@ -181,6 +181,11 @@ def test_deprecated_recipes_warn_and_keep_their_call_forms(fashion):
 
 
 def test_gan_families_train_with_their_learning_rate(fashion):
+    # #20's recipes: DCGAN and WGAN-GP at their own rates and batches; the clipped WGAN and the
+    # conditional GAN keep the loops' published rates (None) and batch 64.
+    chosen = {name: (families.FAMILIES[name].FULL.learning_rate, families.FAMILIES[name].FULL.batch_size)
+              for name in ("dcgan", "wgan-gp", "wgan", "cgan")}
+    assert chosen == {"dcgan": (6e-4, 32), "wgan-gp": (4e-4, 32), "wgan": (None, 64), "cgan": (None, 64)}
     dcgan = families.FAMILIES["dcgan"]
     result = dcgan.train(dcgan.FAST.replace(**TINY_GAN, learning_rate=6e-4), seed=0, verbose=0)
     for optimizer in (result.model.d_optimizer, result.model.g_optimizer):
