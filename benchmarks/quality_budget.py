@@ -162,9 +162,7 @@ def _budget(part, fast):
 # epochs where the machine is fast enough), its warm-up and cosine decay ending with the last. The
 # GANs train at a constant learning rate (a decay over the run cost FCD in 300-s probes, see the
 # notes of #20), so they simply train until the cap stops them: for them the cap is the intended end.
-PLANNED = {"cnn": lambda budget: {"epochs": 40, "time_budget": budget},
-           "dcgan": lambda budget: {"epochs": 100_000},
-           "wgan-gp": lambda budget: {"epochs": 100_000}}
+PLANNED = {"cnn": lambda budget: {"epochs": 40, "time_budget": budget}}
 UNTIL_BUDGET = ("dcgan", "wgan-gp")
 
 
@@ -176,9 +174,9 @@ def recipe(part, fast):
     settings = family.FAST if fast else family.FULL
     if part in PLANNED:
         changes = PLANNED[part](FAST_BUDGET if fast else BUDGETS[part])
-        if fast:  # FAST's few epochs, within its short budget
-            changes = {k: v for k, v in changes.items() if k == "time_budget"}
-        settings = settings.replace(**changes)
+        settings = settings.replace(**({"time_budget": changes["time_budget"]} if fast else changes))
+    elif part in UNTIL_BUDGET and not fast:  # FAST keeps its few epochs within its short budget
+        settings = settings.replace(epochs=100_000)
     return settings
 
 
@@ -354,6 +352,7 @@ def main(argv=None):
         parser.error(f"unknown parts {unknown}; expected names from {list(PARTS)}")
 
     from benchmarks._timing import machine as describe_machine
+    from dlkit import saving
     from dlkit.families import gans
 
     named = describe_machine()
@@ -379,23 +378,15 @@ def main(argv=None):
                                            "epochs_run", "cut_by_budget") if k in r}
                 print(f"{key}: {shown}", flush=True)
                 if args.json:  # after every run: a crash later loses nothing measured
-                    _write_record(args.json, {"machine": machine, "budgets": BUDGETS, "fast": args.fast,
+                    saving.write_json(args.json, {"machine": machine, "budgets": BUDGETS, "fast": args.fast,
                                               "runs": runs})
     shown_parts = [p for p in PARTS if p in parts or any(k.startswith(f"{p}/dlkit/") for k in runs)]
     summary = summarise(runs, shown_parts)
     print_summary(runs, summary, machine, args.fast)
     record = {"machine": machine, "budgets": BUDGETS, "fast": args.fast, "runs": runs, "summary": summary}
     if args.json:
-        _write_record(args.json, record)
+        saving.write_json(args.json, record)  # atomically
     return record
-
-
-def _write_record(path, record):
-    """Writes `record` as JSON to `path` atomically (a temporary file beside it, then a rename)."""
-    partial = f"{path}.partial"
-    with open(partial, "w") as f:
-        json.dump(record, f, indent=2, default=float)
-    os.replace(partial, path)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,22 @@ def test_time_budget_counts_training_seconds_after_the_first_batch(monkeypatch):
     assert budget.stopped and budget.model.stop_training
 
 
+
+def test_time_budget_leaves_out_what_a_callback_restarts_its_clock_after(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(callbacks.time, "perf_counter", clock)
+    budget = TimeBudget(100)
+    budget.set_model(_Stoppable())
+    budget.on_train_begin()
+    budget.on_epoch_begin(0)
+    budget.on_train_batch_end(0)
+    budget.on_train_batch_end(1)  # 1 s
+    clock.now += 30.0  # a measurement inside a batch callback
+    budget.restart_clock()
+    budget.on_train_batch_end(2)  # 1 s: the 30 s are not training
+    assert budget.seconds_used == 2
+
+
 def test_time_budget_stops_fit_within_an_epoch(monkeypatch):
     import keras
 

@@ -356,7 +356,11 @@ class _GAN(keras.Model):
             g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
         )
 
-    def _compile(self, d_optimizer, g_optimizer, **kwargs):
+    def _compile(self, d_optimizer, g_optimizer, learning_rate, default_rate, make_default, **kwargs):
+        """Compiles with the caller's optimizers, or `make_default(rate)` at the rates `_rates` gives."""
+        d_rate, g_rate = _rates(learning_rate, default_rate, d_optimizer, g_optimizer)
+        d_optimizer = d_optimizer or make_default(d_rate)
+        g_optimizer = g_optimizer or make_default(g_rate)
         super().compile(**kwargs)
         second = getattr(self, self._second_name)
         if _uses_float16(self.generator, second):
@@ -424,9 +428,8 @@ class DCGAN(_GAN):
 
         `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
         """
-        d_rate, g_rate = _rates(learning_rate, 2e-4, d_optimizer, g_optimizer)
-        self._compile(d_optimizer or keras.optimizers.Adam(d_rate, beta_1=0.5),
-                      g_optimizer or keras.optimizers.Adam(g_rate, beta_1=0.5), **kwargs)
+        self._compile(d_optimizer, g_optimizer, learning_rate, 2e-4,
+                      lambda rate: keras.optimizers.Adam(rate, beta_1=0.5), **kwargs)
 
     def train_step(self, data):
         real = _real_images(data)
@@ -520,16 +523,10 @@ class WGAN(_GAN):
         `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
         """
         if self.clip_value is None:
-            d_rate, g_rate = _rates(learning_rate, 1e-4, d_optimizer, g_optimizer)
-
-            def default(rate):
-                return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=0.9)
+            self._compile(d_optimizer, g_optimizer, learning_rate, 1e-4,
+                          lambda rate: keras.optimizers.Adam(rate, beta_1=0.5, beta_2=0.9), **kwargs)
         else:
-            d_rate, g_rate = _rates(learning_rate, 5e-5, d_optimizer, g_optimizer)
-
-            def default(rate):
-                return keras.optimizers.RMSprop(rate)
-        self._compile(d_optimizer or default(d_rate), g_optimizer or default(g_rate), **kwargs)
+            self._compile(d_optimizer, g_optimizer, learning_rate, 5e-5, keras.optimizers.RMSprop, **kwargs)
 
     def train_step(self, data):
         real = _real_images(data)
@@ -692,14 +689,12 @@ class ConditionalGAN(_GAN):
 
         `learning_rate` replaces the defaults' rate: see `gan_loops._rates`.
         """
-        d_rate, g_rate = _rates(learning_rate, 2e-4 if self.game == "dcgan" else 1e-4, d_optimizer, g_optimizer)
-
-        def default(rate):
-            if self.game == "dcgan":
-                return keras.optimizers.Adam(rate, beta_1=0.5)
-            return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=0.9)
-
-        self._compile(d_optimizer or default(d_rate), g_optimizer or default(g_rate), **kwargs)
+        if self.game == "dcgan":
+            self._compile(d_optimizer, g_optimizer, learning_rate, 2e-4,
+                          lambda rate: keras.optimizers.Adam(rate, beta_1=0.5), **kwargs)
+        else:
+            self._compile(d_optimizer, g_optimizer, learning_rate, 1e-4,
+                          lambda rate: keras.optimizers.Adam(rate, beta_1=0.5, beta_2=0.9), **kwargs)
 
     def train_step(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:
