@@ -252,10 +252,20 @@ def _key(part, side, seed):
     return f"{part}/{side}/{seed}"
 
 
-def read_records(paths, fast):
-    """The runs of earlier invocations' `--json` records; refused if measured with other budgets or mode.
+def _recipe_changes(run, part, fast):
+    """`{setting: (recorded, now)}` where a recorded dlkit run's settings differ from today's `recipe`."""
+    now = json.loads(json.dumps(recipe(part, fast).as_dict()))  # tuples as lists, as the record holds them
+    recorded = run.get("settings", {})
+    return {key: (recorded.get(key), now.get(key)) for key in sorted(set(now) | set(recorded))
+            if recorded.get(key) != now.get(key)}
 
-    (Each dlkit run also records its settings, for the reader; they are not compared.)
+
+def read_records(paths, fast):
+    """The runs of earlier invocations' `--json` records.
+
+    Refused if measured with other budgets or mode, or if a dlkit run was
+    trained with settings other than today's recipe: a median must not mix
+    two recipes.
     """
     runs = {}
     for path in paths:
@@ -268,6 +278,13 @@ def read_records(paths, fast):
         if record.get("budgets") != BUDGETS or record.get("fast") != fast:
             raise SystemExit(f"--records: {path} was measured with budgets {record.get('budgets')} and "
                              f"fast={record.get('fast')}; this run uses {BUDGETS} and fast={fast}")
+        for key, run in record["runs"].items():
+            part, side, _ = key.split("/")
+            changes = _recipe_changes(run, part, fast) if side == "dlkit" else {}
+            if changes:
+                described = ", ".join(f"{name}: {then!r} then, {now!r} now" for name, (then, now) in changes.items())
+                raise SystemExit(f"--records: {path}'s run {key} was trained with settings other than today's "
+                                 f"recipe ({described}); measure it again or leave the record out")
         runs.update(record["runs"])
     return runs
 

@@ -257,6 +257,13 @@ def test_quality_budget_trains_both_sides_and_refuses_records_of_other_budgets(t
         qb.main(["--only", "cnn", "--seeds", "--records", str(tmp_path / "r.json")])
     with pytest.raises(SystemExit, match="expected a JSON record"):
         qb.main(["--seeds", "--records", str(tmp_path / "missing.json")])
+    # ... or if its dlkit run trained another recipe than today's (a median must not mix two).
+    stale = json.loads((tmp_path / "r.json").read_text())
+    stale["runs"]["cnn/dlkit/0"]["settings"]["label_smoothing"] = 0.0
+    (tmp_path / "stale.json").write_text(json.dumps(stale))
+    with pytest.raises(SystemExit, match=r"cnn/dlkit/0 was trained with settings other than today's recipe "
+                                         r"\(label_smoothing: 0.0 then, 0.1 now\)"):
+        qb.main(["--only", "cnn", "--seeds", "--fast", "--records", str(tmp_path / "stale.json")])
     # A record is never overwritten unless it is also read (and so kept in the new one).
     with pytest.raises(SystemExit):
         qb.main(["--only", "cnn", "--seeds", "--fast", "--json", str(tmp_path / "r.json")])
@@ -294,10 +301,14 @@ def test_gan_probe_measures_at_its_checkpoints_and_its_decays_follow_the_budget(
     from benchmarks import gan_probe
 
     result = gan_probe.main(["--kind", "wgan-gp", "--learning-rate", "4e-4", "--critic-steps", "1",
-                             "--seconds", "2", "--checks", "1", "2", "--fast", "--samples", "500"])
+                             "--seconds", "2", "--checks", "1", "2", "--fast", "--samples", "500",
+                             "--averaging", "0.99"])
     assert [row["seconds"] >= check for row, check in zip(result["checkpoints"], (1, 2), strict=True)] == [True, True]
     assert all(np.isfinite(row["fcd"]) and row["generator_steps"] > 1 for row in result["checkpoints"])
-    assert "critic steps" in capsys.readouterr().out
+    # With an average, each checkpoint scores it and the last weights: two generators, two distances.
+    assert all(np.isfinite(row["fcd_last"]) and row["fcd_last"] != row["fcd"] for row in result["checkpoints"])
+    out = capsys.readouterr().out
+    assert "critic steps" in out and "averaging 0.99" in out and "(last weights: FCD" in out
     progress = keras.Variable(0.0)
     shapes = {decay: gan_probe._time_decay(1e-3, progress, decay) for decay in gan_probe.DECAYS}
     for share, expected in ((0.0, {"none": 1e-3, "cos": 1e-3, "late": 1e-3}),

@@ -74,9 +74,14 @@ class GANSettings(Settings):
             (`DCGAN.averaged_generator`; its momentum rises to this value
             over the first steps), or from the last step's weights with `0`
             (`--set generator_averaging=0.999`). Off by default: in 300-s
-            probes on two CPU cores the average trailed the last weights
-            (WGAN-GP FCD 321 against 308), the generator still improving
-            faster than an average can follow. Defaults to `0.0`.
+            probes on two CPU cores at the papers' rates the average trailed
+            the last weights (WGAN-GP FCD 321 against 308), the generator
+            still improving faster than an average can follow; at #20's
+            rates and batches, one run each scoring both at 100 / 200 / 300 s
+            (`benchmarks.gan_probe --averaging 0.999`, seed 0), the average
+            led at four checkpoints of six but not at both ends (DCGAN
+            227 / 158 / 129 against 233 / 156 / 139, WGAN-GP 237 / 176 / 160
+            against 256 / 193 / 155): no clear gain. Defaults to `0.0`.
         learning_rate: Both optimizers' learning rate, or `None` for the
             loop's published default (`gan.DCGAN.compile`, `gan.WGAN.compile`,
             `gan.ConditionalGAN.compile`). Defaults to `None` (the DCGAN and
