@@ -39,6 +39,7 @@ invocations (made with the same settings and budgets, or refused).
 import argparse
 import functools
 import json
+import math
 import os
 import statistics
 import time
@@ -53,6 +54,13 @@ TARGETS = {"cnn": ("test_accuracy", "higher", 0.935), "dcgan": ("fcd", "lower", 
            "wgan-gp": ("fcd", "lower", 80.0)}
 COVERAGE_TARGET = 0.95
 REFERENCE_NAMES = {"cnn": "Keras mnist_convnet", "gan": "keras-io DCGAN"}
+# The references' published settings, which their code below reads; each
+# reference run records them, and `--records` refuses a run made with others.
+REFERENCE_SETTINGS = {
+    "cnn": {"network": "mnist_convnet", "optimizer": "adam", "learning_rate": 1e-3, "batch_size": 128},
+    "gan": {"network": "keras-io dcgan 28x28", "optimizer": "adam", "learning_rate": 3e-4, "batch_size": 64,
+            "latent_dim": 128, "label_noise": 0.05},
+}
 
 
 # --- the references, written from the examples' published settings ----------------------------------------------
@@ -74,7 +82,7 @@ def build_mnist_convnet():
     ], name="mnist_convnet")
 
 
-def build_keras_io_gan(latent_dim=128):
+def build_keras_io_gan(latent_dim=128, learning_rate=3e-4, label_noise=0.05):
     """The keras-io DCGAN (28x28 version): a `keras.Model` whose `train_step` is the example's.
 
     Discriminator: 3x3 stride-2 convolutions of 64 and 128 filters with
@@ -113,7 +121,8 @@ def build_keras_io_gan(latent_dim=128):
             super().__init__()
             self.discriminator, self.generator, self.latent_dim = discriminator, generator, latent_dim
             self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
-            self.d_optimizer, self.g_optimizer = keras.optimizers.Adam(3e-4), keras.optimizers.Adam(3e-4)
+            self.d_optimizer = keras.optimizers.Adam(learning_rate)
+            self.g_optimizer = keras.optimizers.Adam(learning_rate)
             self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
             self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
             self.built = True  # its two networks arrive built
@@ -127,7 +136,7 @@ def build_keras_io_gan(latent_dim=128):
             fake = self.generator(tf.random.normal((n, self.latent_dim)))
             both = tf.concat([fake, real], axis=0)
             labels = tf.concat([tf.ones((n, 1)), tf.zeros((n, 1))], axis=0)
-            labels += 0.05 * tf.random.uniform(tf.shape(labels))
+            labels += label_noise * tf.random.uniform(tf.shape(labels))
             with tf.GradientTape() as tape:
                 d_loss = self.bce(labels, self.discriminator(both))
             grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
@@ -198,7 +207,7 @@ def train_dlkit(part, seed, fast):
 
 
 def train_cnn_reference(seed, fast):
-    """The `mnist_convnet` network on dlkit's split, Adam(1e-3), batches of 128, for as long as the cap allows."""
+    """The `mnist_convnet` network on dlkit's split (`REFERENCE_SETTINGS`: Adam 1e-3, batches of 128) until the cap."""
     import keras
 
     from dlkit import data, evaluation
@@ -209,19 +218,22 @@ def train_cnn_reference(seed, fast):
     settings = cnn.FAST if fast else cnn.FULL
     (x_train, y_train), (x_test, y_test) = fashion_mnist_subset(settings.train_subset, settings.test_subset, seed)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings.validation_size, seed)
+    reference = REFERENCE_SETTINGS["cnn"]
     set_seed(seed)
     model = build_mnist_convnet()
-    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(keras.optimizers.Adam(reference["learning_rate"]), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     budget = _budget("cnn", fast)
     start = time.perf_counter()
-    history = model.fit(data.make_image_dataset(x_fit, y_fit, 128, seed=seed), epochs=100_000, verbose=0,
+    history = model.fit(data.make_image_dataset(x_fit, y_fit, reference["batch_size"], seed=seed),
+                        epochs=100_000, verbose=0,
                         validation_data=data.make_image_dataset(x_val, y_val, 512, shuffle=False),
                         callbacks=[budget])
     seconds = time.perf_counter() - start
     predictions = evaluation.predict_classes(model, data.scale_images(x_test))
     return {"test_accuracy": evaluation.accuracy(y_test, predictions), "train_seconds": round(seconds, 2),
             "budget_seconds": round(budget.seconds_used, 1), "steps": budget.steps,
-            "epochs_run": len(history.history["loss"]), "cut_by_budget": budget.stopped}
+            "epochs_run": len(history.history["loss"]), "cut_by_budget": budget.stopped, "settings": reference}
 
 
 def train_gan_reference(seed, fast, eval_images):
@@ -233,17 +245,20 @@ def train_gan_reference(seed, fast, eval_images):
 
     subset = gans.DCGAN.FAST.train_subset if fast else None
     (x_train, _), (x_test, _) = fashion_mnist_subset(subset, None, seed)
+    reference = REFERENCE_SETTINGS["gan"]
     set_seed(seed)
-    model = build_keras_io_gan()
+    model = build_keras_io_gan(reference["latent_dim"], reference["learning_rate"], reference["label_noise"])
     budget = _budget("dcgan", fast)
     start = time.perf_counter()
-    history = model.fit(data.make_image_dataset(x_train, batch_size=64, seed=seed, drop_remainder=True),
+    history = model.fit(data.make_image_dataset(x_train, batch_size=reference["batch_size"], seed=seed,
+                                                drop_remainder=True),
                         epochs=100_000, verbose=0, callbacks=[budget])
     seconds = time.perf_counter() - start
     q = gans.quality(model, data.scale_images(x_test, "symmetric"), eval_images, seed)
     return {"fcd": q["fcd"], "coverage_entropy": q["coverage_entropy"], "classes_covered": q["classes_covered"],
             "train_seconds": round(seconds, 2), "budget_seconds": round(budget.seconds_used, 1),
-            "steps": budget.steps, "epochs_run": len(history.history["d_loss"]), "cut_by_budget": budget.stopped}
+            "steps": budget.steps, "epochs_run": len(history.history["d_loss"]), "cut_by_budget": budget.stopped,
+            "settings": reference}
 
 
 # --- records and the summary -------------------------------------------------------------------------------------
@@ -252,20 +267,39 @@ def _key(part, side, seed):
     return f"{part}/{side}/{seed}"
 
 
-def _recipe_changes(run, part, fast):
-    """`{setting: (recorded, now)}` where a recorded dlkit run's settings differ from today's `recipe`."""
-    now = json.loads(json.dumps(recipe(part, fast).as_dict()))  # tuples as lists, as the record holds them
-    recorded = run.get("settings", {})
-    return {key: (recorded.get(key), now.get(key)) for key in sorted(set(now) | set(recorded))
-            if recorded.get(key) != now.get(key)}
+_ABSENT = "(absent)"
+
+
+def _setting_changes(run, part, side, fast):
+    """`{setting: (recorded, now)}` where a recorded run's settings differ from today's (`_ABSENT`: no such key).
+
+    Today's: `recipe(part, fast)` for dlkit's side, `REFERENCE_SETTINGS` for a reference.
+    """
+    now = recipe(part, fast).as_dict() if side == "dlkit" else REFERENCE_SETTINGS[part]
+    now = json.loads(json.dumps(now))  # tuples as lists, as the record holds them
+    recorded = run.get("settings")
+    if not isinstance(recorded, dict):
+        return {"settings": ("not recorded", "recorded")}
+    return {key: (recorded.get(key, _ABSENT), now.get(key, _ABSENT)) for key in sorted(set(now) | set(recorded))
+            if recorded.get(key, _ABSENT) != now.get(key, _ABSENT)}
+
+
+def _check_run_key(path, key):
+    """`(part, side)` of a record's run key `part/side/seed`; anything else is refused by name."""
+    parts = key.split("/")
+    known = {"dlkit": PARTS, "reference": tuple(REFERENCE_NAMES)}
+    if len(parts) != 3 or parts[1] not in known or parts[0] not in known[parts[1]] or not parts[2].isdigit():
+        raise SystemExit(f"--records: expected run keys part/side/seed (dlkit parts {list(PARTS)}, reference "
+                         f"parts {list(REFERENCE_NAMES)}). Received: {key!r} in {path}")
+    return parts[0], parts[1]
 
 
 def read_records(paths, fast):
     """The runs of earlier invocations' `--json` records.
 
-    Refused if measured with other budgets or mode, or if a dlkit run was
-    trained with settings other than today's recipe: a median must not mix
-    two recipes.
+    Refused if measured with other budgets or mode, or if a run was trained
+    with settings other than today's (dlkit's recipe, or the reference's
+    `REFERENCE_SETTINGS`): a median must not mix two recipes.
     """
     runs = {}
     for path in paths:
@@ -275,22 +309,39 @@ def read_records(paths, fast):
         except (OSError, ValueError) as error:
             raise SystemExit(f"--records: expected a JSON record written by this benchmark's --json. "
                              f"Received: {path} ({error})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("runs"), dict):
+            raise SystemExit(f"--records: expected a JSON object with a \"runs\" object, as this benchmark's --json "
+                             f"writes. Received: {path} ({type(record).__name__}"
+                             f"{', keys ' + str(sorted(record)) if isinstance(record, dict) else ''})")
         if record.get("budgets") != BUDGETS or record.get("fast") != fast:
             raise SystemExit(f"--records: {path} was measured with budgets {record.get('budgets')} and "
                              f"fast={record.get('fast')}; this run uses {BUDGETS} and fast={fast}")
         for key, run in record["runs"].items():
-            part, side, _ = key.split("/")
-            changes = _recipe_changes(run, part, fast) if side == "dlkit" else {}
+            part, side = _check_run_key(path, key)
+            changes = _setting_changes(run, part, side, fast)
             if changes:
                 described = ", ".join(f"{name}: {then!r} then, {now!r} now" for name, (then, now) in changes.items())
                 raise SystemExit(f"--records: {path}'s run {key} was trained with settings other than today's "
-                                 f"recipe ({described}); measure it again or leave the record out")
+                                 f"{'recipe' if side == 'dlkit' else 'reference'} ({described}); measure it again "
+                                 "or leave the record out")
         runs.update(record["runs"])
     return runs
 
 
 def _median(values):
     return statistics.median(values) if values else None
+
+
+def _measured(run, metric, better):
+    """`run[metric]`, or the worst value where the run's measurement was not finite (a diverged run).
+
+    The JSON record holds such a value as `null` (`saving.write_json`); in
+    a median it counts as the worst run, not as a missing one.
+    """
+    value = run[metric]
+    if value is None or not math.isfinite(value):
+        return math.inf if better == "lower" else -math.inf
+    return value
 
 
 def summarise(runs, parts):
@@ -303,14 +354,15 @@ def summarise(runs, parts):
         ours = [runs[_key(part, "dlkit", s)] for s in seeds]
         ref_seeds = sorted({int(k.split("/")[2]) for k in runs if k.startswith(f"{ref_part}/reference/")})
         theirs = [runs[_key(ref_part, "reference", s)] for s in ref_seeds]
-        mine, reference = _median([r[metric] for r in ours]), _median([r[metric] for r in theirs])
+        mine = _median([_measured(r, metric, better) for r in ours])
+        reference = _median([_measured(r, metric, better) for r in theirs])
         entry = {"metric": metric, "seeds": seeds, "dlkit_median": mine, "reference_median": reference,
                  "reference": REFERENCE_NAMES[ref_part], "reference_seeds": ref_seeds,
-                 "ratio": None if not (mine and reference) else mine / reference,
+                 "ratio": mine / reference if mine and reference and math.isfinite(mine / reference) else None,
                  "any_cut_by_budget": any(r["cut_by_budget"] for r in ours)}
         met = mine is not None and len(seeds) >= 3 and (mine >= target if better == "higher" else mine <= target)
         if part != "cnn":
-            entry["coverage_median"] = _median([r["coverage_entropy"] for r in ours])
+            entry["coverage_median"] = _median([_measured(r, "coverage_entropy", "higher") for r in ours])
             met = met and entry["coverage_median"] >= COVERAGE_TARGET
         entry["target_met"] = bool(met) and not entry["any_cut_by_budget"]
         summary[part] = entry

@@ -110,7 +110,9 @@ class TimeBudget(keras.callbacks.Callback):
         """Leaves the time since the last step out of the budget.
 
         For work done inside a batch callback that is not training (a
-        quality measurement every so many seconds): call it when that work ends.
+        quality measurement every so many seconds): call it when that work
+        ends. The measuring callback must come after the budget in
+        `callbacks=[...]`, so that the budget has counted the step before it.
         """
         if self._mark is not None:
             self._mark = time.perf_counter()

@@ -258,6 +258,8 @@ def test_quality_budget_trains_both_sides_and_refuses_records_of_other_budgets(t
     with pytest.raises(SystemExit, match="expected a JSON record"):
         qb.main(["--seeds", "--records", str(tmp_path / "missing.json")])
     # ... or if its dlkit run trained another recipe than today's (a median must not mix two).
+    assert all(run["settings"] == qb.REFERENCE_SETTINGS["cnn"]
+               for key, run in record["runs"].items() if key.startswith("cnn/reference/"))
     stale = json.loads((tmp_path / "r.json").read_text())
     stale["runs"]["cnn/dlkit/0"]["settings"]["label_smoothing"] = 0.0
     (tmp_path / "stale.json").write_text(json.dumps(stale))
@@ -272,6 +274,53 @@ def test_quality_budget_trains_both_sides_and_refuses_records_of_other_budgets(t
                         "--json", str(tmp_path / "r.json")])
     assert extended["runs"] == record["runs"]
     assert json.loads((tmp_path / "r.json").read_text())["runs"] == record["runs"]
+
+
+def test_quality_budget_refuses_records_it_cannot_trust_and_names_why(tmp_path):
+    from benchmarks import quality_budget as qb
+
+    recipe = json.loads(json.dumps(qb.recipe("dcgan", fast=True).as_dict()))
+    good = {"dcgan/dlkit/0": {"fcd": 100.0, "settings": recipe},
+            "gan/reference/0": {"fcd": 500.0, "settings": qb.REFERENCE_SETTINGS["gan"]}}
+
+    def read(runs, name="r.json", **record):
+        path = tmp_path / name
+        path.write_text(json.dumps({"budgets": qb.BUDGETS, "fast": True, "runs": runs, **record}))
+        return qb.read_records([str(path)], fast=True)
+
+    assert read(good) == good
+    # A setting the record lacks is not taken for a None one.
+    lacking = {**good, "dcgan/dlkit/0": {"fcd": 100.0, "settings": {k: v for k, v in recipe.items()
+                                                                    if k != "train_subset"}}}
+    with pytest.raises(SystemExit, match=r"dcgan/dlkit/0 .* \(train_subset: '\(absent\)' then, 2048 now\)"):
+        read(lacking)
+    # The reference's settings are checked too, and a run that recorded none is refused.
+    other_reference = {**good, "gan/reference/0": {"fcd": 500.0,
+                                                   "settings": {**qb.REFERENCE_SETTINGS["gan"], "batch_size": 128}}}
+    with pytest.raises(SystemExit, match=r"today's reference \(batch_size: 128 then, 64 now\)"):
+        read(other_reference)
+    with pytest.raises(SystemExit, match=r"gan/reference/0 .*\(settings: 'not recorded' then"):
+        read({"gan/reference/0": {"fcd": 500.0}})
+    # Keys and shapes this benchmark does not write are named, not a traceback.
+    for runs in ({"wgan/dlkit/0": {}}, {"dcgan/dlkit": {}}, {"cnn/reference/x": {}}, {"gan/dlkit/0": {}}):
+        with pytest.raises(SystemExit, match=f"expected run keys part/side/seed .* Received: '{list(runs)[0]}'"):
+            read(runs)
+    (tmp_path / "list.json").write_text("[1, 2]")
+    with pytest.raises(SystemExit, match=r"expected a JSON object with a \"runs\" object.* \(list\)"):
+        qb.read_records([str(tmp_path / "list.json")], fast=True)
+
+
+def test_quality_budget_counts_a_diverged_run_as_the_worst_not_as_missing():
+    from benchmarks import quality_budget as qb
+
+    # A non-finite FCD is written to the record as null (saving.write_json) and read back as None.
+    runs = _quality_runs("dcgan", [50.0, 55.0, 58.0], reference=[500.0, 520.0, 510.0])
+    runs["dcgan/dlkit/0"]["fcd"] = None
+    runs["dcgan/dlkit/1"]["fcd"] = float("nan")
+    entry = qb.summarise(runs, ["dcgan"])["dcgan"]
+    assert entry["dlkit_median"] == float("inf") and entry["ratio"] is None and not entry["target_met"]
+    runs["dcgan/dlkit/1"]["fcd"] = 52.0
+    assert qb.summarise(runs, ["dcgan"])["dcgan"]["dlkit_median"] == 58.0  # the worst of three is not the median
 
 
 def test_quality_budget_gans_train_their_recipe_until_the_budget_stops_them(monkeypatch):

@@ -85,7 +85,6 @@ def test_time_budget_counts_training_seconds_after_the_first_batch(monkeypatch):
     assert budget.stopped and budget.model.stop_training
 
 
-
 def test_time_budget_leaves_out_what_a_callback_restarts_its_clock_after(monkeypatch):
     clock = _Clock()
     monkeypatch.setattr(callbacks.time, "perf_counter", clock)

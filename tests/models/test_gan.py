@@ -125,10 +125,18 @@ def test_learning_rate_replaces_the_default_optimizers_rate_and_keeps_their_kind
     conditional.compile(learning_rate=(decay, 2e-4))
     assert conditional.d_optimizer._learning_rate is decay
     assert float(conditional.g_optimizer.learning_rate) == pytest.approx(2e-4)
-    # The rate is saved with the optimizers and comes back with the model.
-    dcgan.save(tmp_path / "dcgan.keras")
-    loaded = keras.saving.load_model(tmp_path / "dcgan.keras")
-    assert float(loaded.g_optimizer.learning_rate) == pytest.approx(6e-4)
+    # The rates are saved with the optimizers and come back with the model, each with its network.
+    gp.save(tmp_path / "gp.keras")
+    loaded = keras.saving.load_model(tmp_path / "gp.keras")
+    assert float(loaded.d_optimizer.learning_rate) == pytest.approx(3e-4)
+    assert float(loaded.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    # One optimizer of the caller's: the other is the loop's default.
+    mixed = _small("dcgan")
+    mixed.compile(d_optimizer=keras.optimizers.SGD(0.01))
+    assert isinstance(mixed.d_optimizer, keras.optimizers.SGD)
+    assert isinstance(mixed.g_optimizer, keras.optimizers.Adam)
+    assert float(mixed.g_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(mixed.g_optimizer.beta_1) == pytest.approx(0.5)
     with pytest.raises(ValueError, match=r"Received: learning_rate=\(0.0001, 0.0001, 0.0001\)"):
         _small("dcgan").compile(learning_rate=(1e-4, 1e-4, 1e-4))
     with pytest.raises(ValueError, match="Expected positive learning rates"):
