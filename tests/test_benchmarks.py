@@ -369,3 +369,22 @@ def test_gan_probe_measures_at_its_checkpoints_and_its_decays_follow_the_budget(
     with pytest.raises(SystemExit):
         gan_probe.main(["--kind", "dcgan", "--learning-rate", "6e-4", "--seconds", "10", "--checks", "20"])
     assert "expected checkpoints within (0, --seconds]" in capsys.readouterr().err
+
+
+def test_cnn_probe_scores_a_changed_recipe_on_the_validation_images(capsys):
+    from benchmarks import cnn_probe
+
+    assert cnn_probe._model_value("48,96,192") == (48, 96, 192)
+    assert [cnn_probe._model_value(t) for t in ("2", "0.25", "global", "none", "True")] == [2, 0.25, "global",
+                                                                                           None, True]
+    result = cnn_probe.main(["--seconds", "3", "--fast", "--set", "batch_size=256", "--model", "filters=8,16",
+                             "--model", "dense_units=16"])
+    assert result["changes"] == {"batch_size": "256"} and result["model"] == {"filters": (8, 16), "dense_units": 16}
+    assert result["epochs_run"] == len(result["val_accuracy_by_epoch"]) >= 1
+    assert 0.0 <= result["val_accuracy"] <= 1.0 and 0.0 <= result["val_accuracy_flipped"] <= 1.0
+    assert result["parameters"] < 20_000  # the network asked for, not the default's 242k
+    assert "validation accuracy" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="--set: "):
+        cnn_probe.main(["--seconds", "3", "--fast", "--set", "batch_sise=256"])
+    with pytest.raises(SystemExit, match="--model: expected NAME=VALUE. Received: 'filters'"):
+        cnn_probe.main(["--seconds", "3", "--fast", "--model", "filters"])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from dlkit import data, evaluation, plots, validation
 from dlkit.families.base import Family, Fitted, Run, TrainingResult, settings
@@ -91,11 +93,22 @@ FULL = CNNSettings()
 FAST = CNNSettings(epochs=1, validation_size=1000, train_subset=12000, test_subset=2000)
 
 
-def fit(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Fitted:
-    """Seeded hold-out split, build, compile + fit with early stopping, test accuracy.
+class Holdout(NamedTuple):
+    """What `train_on_holdout` returns: the trained model and the data it left untouched."""
 
-    `model_kwargs` go to `cnn.build_cnn_classifier` beside the preset (a
-    sweep's one-off family: `dataclasses.replace(FAMILY, fit=functools.partial(fit, ...))`).
+    model: Any
+    history: dict[str, list[float]]
+    train_images: int
+    validation: tuple[np.ndarray, np.ndarray]  # (x scaled to [0, 1], y)
+    test: tuple[np.ndarray, np.ndarray]  # (x as uint8, y), not yet looked at
+
+
+def train_on_holdout(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Holdout:
+    """The training half of `fit`: seeded hold-out split, build, compile + fit with early stopping.
+
+    The test images come back unscored: a sweep chooses on `validation`
+    (`benchmarks.cnn_probe`) and leaves the test set to the final runs.
+    `model_kwargs` go to `cnn.build_cnn_classifier` beside the preset.
     """
     # Keras and dlkit.models here, not at the top: `dlkit --help` must not import TensorFlow.
     import keras
@@ -103,7 +116,7 @@ def fit(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Fitted:
     from dlkit import losses
     from dlkit.models import cnn
 
-    (x_train, y_train), (x_test, y_test) = fashion_mnist_subset(
+    (x_train, y_train), test = fashion_mnist_subset(
         settings.train_subset, settings.test_subset, run.seed, run.data_dir)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, settings.validation_size, run.seed)
     train_ds = data.make_image_dataset(x_fit, y_fit, settings.batch_size, seed=run.seed)
@@ -117,16 +130,27 @@ def fit(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Fitted:
     history = compile_and_fit(model, loss, train_ds, val_ds, settings, run, settings.learning_rate,
                               metrics=("accuracy",), cosine_decay=True, callbacks=(stop,),
                               warmup_epochs=settings.warmup_epochs, time_budget=settings.time_budget)
+    return Holdout(model, history, int(len(x_fit)), (data.scale_images(x_val), y_val), test)
+
+
+def fit(settings: CNNSettings, run: Run, **model_kwargs: Any) -> Fitted:
+    """`train_on_holdout`, then the test accuracy (each test image with its mirror, `test_time_flip`).
+
+    `model_kwargs` go to `cnn.build_cnn_classifier` beside the preset (a
+    sweep's one-off family: `dataclasses.replace(FAMILY, fit=functools.partial(fit, ...))`).
+    """
+    trained = train_on_holdout(settings, run, **model_kwargs)
+    model, (x_test, y_test) = trained.model, trained.test
     x_test_scaled = data.scale_images(x_test)
     predictions = evaluation.predict_classes(model, x_test_scaled, flip=settings.test_time_flip)
     unflipped = (evaluation.predict_classes(model, x_test_scaled) if settings.test_time_flip else predictions)
     metrics = {
         "test_accuracy": evaluation.accuracy(y_test, predictions),
         "test_accuracy_unflipped": evaluation.accuracy(y_test, unflipped),
-        "train_images": int(len(x_fit)),
+        "train_images": trained.train_images,
         "test_images": int(len(x_test)),
     }
-    return Fitted(model, history, metrics, examples_per_epoch=len(x_fit),
+    return Fitted(model, trained.history, metrics, examples_per_epoch=trained.train_images,
                   extras={"test_images": x_test_scaled, "test_labels": y_test,
                           "test_predictions": predictions})
 
