@@ -198,3 +198,11 @@ def machine():
     gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
     return {"cpu": cpu, "cpus": os.cpu_count(), "gpus": gpus, "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def append_json_line(path, value):
+    """Appends `value` to `path` as one line of JSON: a sweep's probes accumulate in one file."""
+    import json
+
+    with open(path, "a") as f:
+        f.write(json.dumps(value) + "\n")

@@ -16,9 +16,10 @@ at a time: the budget buys fewer epochs on a busy machine.
 """
 
 import argparse
-import json
 import os
 import time
+
+from benchmarks._timing import append_json_line
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -70,7 +71,7 @@ def probe(seconds, changes=None, model_kwargs=None, seed=0, fast=False, max_epoc
     flipped = evaluation.accuracy(y_val, evaluation.predict_classes(trained.model, x_val, flip=True))
     plain = evaluation.accuracy(y_val, evaluation.predict_classes(trained.model, x_val))
     history = trained.history
-    return {"changes": dict(changes or {}), "model": {k: v for k, v in (model_kwargs or {}).items()},
+    return {"changes": dict(changes or {}), "model": dict(model_kwargs or {}),
             "seed": seed, "seconds": seconds, "parameters": int(trained.model.count_params()),
             "epochs_run": len(history["loss"]), "fit_seconds": round(seconds_taken, 1),
             "val_accuracy_flipped": flipped, "val_accuracy": plain,
@@ -100,8 +101,7 @@ def main(argv=None):
           f"validation accuracy {result['val_accuracy_flipped']:.2%} with the mirror, {result['val_accuracy']:.2%} "
           "without")
     if args.json:
-        with open(args.json, "a") as f:  # one line per probe: a sweep's lines accumulate
-            f.write(json.dumps(result) + "\n")
+        append_json_line(args.json, result)
     return result
 
 

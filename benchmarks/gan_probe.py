@@ -23,9 +23,10 @@ two runs of the same setting differed by (DCGAN at 6e-4: 139 and 152).
 """
 
 import argparse
-import json
 import math
 import os
+
+from benchmarks._timing import append_json_line
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -147,8 +148,7 @@ def main(argv=None):
     result = probe(args.kind, args.learning_rate, args.batch_size, args.critic_steps, args.seconds, args.checks,
                    args.decay, args.seed, args.samples, 2048 if args.fast else None, args.averaging)
     if args.json:
-        with open(args.json, "a") as f:  # one line per probe: a sweep's lines accumulate
-            f.write(json.dumps(result) + "\n")
+        append_json_line(args.json, result)
     return result
 
 
