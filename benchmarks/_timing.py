@@ -11,6 +11,7 @@ interquartile range say how sure a ratio is: a slow drift of the machine's
 speed moves both sides of a pair alike, so it leaves their ratio alone.
 """
 
+import json
 import os
 import platform
 import statistics
@@ -202,7 +203,5 @@ def machine():
 
 def append_json_line(path, value):
     """Appends `value` to `path` as one line of JSON: a sweep's probes accumulate in one file."""
-    import json
-
     with open(path, "a") as f:
         f.write(json.dumps(value) + "\n")
