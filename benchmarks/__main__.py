@@ -19,7 +19,7 @@ import time
 
 PERFORMANCE = ("cnn_fit", "machine_limit", "gan_steps", "rnn_cells", "scaling")
 WALKTHROUGHS = ("cnn_fashion_mnist", "rnn_walkthrough", "gan_walkthrough", "text_classification",
-                "conditional_gan", "seq2seq", "multiworker", "quality_budget")
+                "conditional_gan", "seq2seq", "multiworker", "quality_budget", "epoch_start")
 BENCHMARKS = PERFORMANCE + WALKTHROUGHS
 
 

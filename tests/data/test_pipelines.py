@@ -63,6 +63,25 @@ def test_image_dataset_same_seed_same_order_and_reshuffles():
     assert not np.array_equal(a[0], c[0])
 
 
+def test_image_dataset_runs_without_autotuning_and_yields_what_an_autotuned_copy_yields():
+    # Autotuning off (see make_image_dataset) changes when the pipeline's threads run, never what it yields:
+    # two epochs of the same seed, batch by batch, against the same dataset with autotuning on again.
+    import tensorflow as tf
+
+    ds = make_image_dataset(IMAGES, LABELS, batch_size=4, seed=5)
+    assert ds.options().autotune.enabled is False
+    options = tf.data.Options()
+    options.autotune.enabled = True
+    tuned = make_image_dataset(IMAGES, LABELS, batch_size=4, seed=5).with_options(options)  # its own shuffle state
+    assert tuned.options().autotune.enabled is True
+    for _ in range(2):
+        ours, theirs = list(ds.as_numpy_iterator()), list(tuned.as_numpy_iterator())
+        assert len(ours) == len(theirs) == 3
+        for (x, y), (x_tuned, y_tuned) in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(x, x_tuned)
+            np.testing.assert_array_equal(y, y_tuned)
+
+
 def test_image_dataset_without_labels_and_drop_remainder():
     ds = make_image_dataset(IMAGES, batch_size=4, shuffle=False, drop_remainder=True)
     shapes = [tuple(x.shape) for x in ds]
