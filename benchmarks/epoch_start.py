@@ -7,11 +7,16 @@ as the family feeds it; the other variant is the same dataset with
 `autotune.enabled` set back to True. For every epoch after the first it
 records the seconds from `on_epoch_begin` to the end of the first batch
 (the step itself takes a few hundredths of a second; anything more is
-waiting), and the seconds from the last batch's end until `fit` returns.
-Runs alternate between the variants, each in its own process, so that a
-change in the machine's load falls on both.
+waiting: Keras drops the finished epoch's iterator there), and the seconds
+from the last batch's end until `fit` returns. Not timed: the stretch
+between an epoch's last batch and the next `on_epoch_begin`, where Keras
+creates the next epoch's iterator. The summary counts epoch starts and fit
+ends apart. Runs alternate between the variants, each in its own process
+(started from this repository's root, at most 30 minutes each), so that a
+change in the machine's load falls on both; a figure from a few 3-epoch
+runs says how often the waits come, not what they cost a long run.
 
-With autotuning on, Keras's `fit` often stood still for 12-19 s at those
+With autotuning on, Keras's `fit` often stood still for 12-18 s at those
 boundaries on two CPU cores, in the destructor of the finished epoch's
 iterator (a native stack, `py-spy dump --native`, shows the main thread in
 `RootDataset::Iterator::~Iterator` waiting on a tf.data thread), which is
@@ -28,12 +33,15 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from benchmarks._timing import append_json_line, machine
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = ("autotune off (dlkit)", "autotune on")
+RUN_TIMEOUT = 1800  # seconds for one run's process
 WAIT = 1.0  # seconds: a boundary slower than this counts as a wait (a DCGAN step here is 0.03-0.05 s)
 
 
@@ -75,7 +83,8 @@ def one_run(autotune, epochs, images, seed=0):
     start = time.perf_counter()
     model.fit(dataset, epochs=epochs, verbose=0, callbacks=[clock])
     end = time.perf_counter()
-    return {"boundary_waits": [round(s, 2) for s in clock.first[1:]],  # the first epoch's first batch traces
+    return {"autotune": bool(dataset.options().autotune.enabled),
+            "boundary_waits": [round(s, 2) for s in clock.first[1:]],  # the first epoch's first batch traces
             "end_wait": round(end - clock.last, 2), "fit_seconds": round(end - start, 1)}
 
 
@@ -83,7 +92,11 @@ def _in_subprocess(autotune, epochs, images):
     """One run in a fresh process (a process's first fit warms caches the next would reuse)."""
     code = ("import json, sys; from benchmarks.epoch_start import one_run; "
             f"print('RESULT ' + json.dumps(one_run({autotune!r}, {epochs}, {images!r})))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT,
+                              timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"a run took more than {RUN_TIMEOUT} s; fewer --epochs or --images?") from None
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"a run failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
@@ -91,13 +104,15 @@ def _in_subprocess(autotune, epochs, images):
 
 
 def summarize(runs):
-    """Per variant: boundaries that waited, the median wait and fit's median seconds; the ratio of fits."""
+    """Per variant: epoch starts and fit ends that waited, the median wait, fit's median seconds; the ratio of fits."""
     summary = {}
     for variant in VARIANTS:
         mine = [r for r in runs if r["variant"] == variant]
-        waits = [w for r in mine for w in r["boundary_waits"] + [r["end_wait"]]]
-        slow = [w for w in waits if w > WAIT]
-        summary[variant] = {"boundaries": len(waits), "waited": len(slow),
+        starts = [w for r in mine for w in r["boundary_waits"]]
+        ends = [r["end_wait"] for r in mine]
+        slow = [w for w in starts + ends if w > WAIT]
+        summary[variant] = {"epoch_starts": len(starts), "waited_at_start": sum(w > WAIT for w in starts),
+                            "fit_ends": len(ends), "waited_at_end": sum(w > WAIT for w in ends),
                             "median_wait": round(statistics.median(slow), 1) if slow else 0.0,
                             "median_fit_seconds": round(statistics.median(r["fit_seconds"] for r in mine), 1)}
     off, on = (summary[v]["median_fit_seconds"] for v in VARIANTS)
@@ -128,8 +143,9 @@ def main(argv=None):
     summary = summarize(runs)
     for variant in VARIANTS:
         s = summary[variant]
-        print(f"{variant}: {s['waited']} of {s['boundaries']} boundaries waited more than {WAIT:.0f} s "
-              f"(median of those {s['median_wait']} s); median fit {s['median_fit_seconds']} s")
+        print(f"{variant}: waits of more than {WAIT:.0f} s at {s['waited_at_start']} of {s['epoch_starts']} epoch "
+              f"starts and {s['waited_at_end']} of {s['fit_ends']} fit ends (median of those {s['median_wait']} s); "
+              f"median fit {s['median_fit_seconds']} s")
     print(f"fit with autotuning on / off: {summary['fit_ratio_on_over_off']}")
     m = machine()
     print(f"machine: {m['cpu']}, {m['cpus']} CPUs, TensorFlow {m['tensorflow']}, Keras {m['keras']}")

@@ -73,15 +73,14 @@ def make_image_dataset(
     image, which keeps the per-element Python-free graph small.
 
     tf.data's autotuning is off for this pipeline (`autotune.enabled =
-    False`: the map runs with its default parallelism, one call per core,
-    and the prefetch buffer with its own legacy sizing). With it on, `fit`
-    often stood still at an epoch's start (and before returning), in the
-    destructor of the finished epoch's iterator, which waits for a tf.data
-    thread: 12-19 s at 10 of 14 such boundaries of five 3-epoch DCGAN runs
-    on 60,000 images (2 CPU cores), and none of 12 in four runs with it off;
-    `fit` took 1.13 times as long with it on (`python -m
-    benchmarks.epoch_start`, 2026-12-06). The batches, their order and their
-    values are the same either way.
+    False`: the map's parallelism and the prefetch buffer fall back to
+    tf.data's fixed defaults). With it on, Keras's `fit` often stood still
+    at an epoch's start (and before returning), in the destructor of the
+    finished epoch's iterator, which waits for a tf.data thread: in
+    `python -m benchmarks.epoch_start` (two 3-epoch DCGAN runs per variant
+    on the 60,000 images, 2 CPU cores, 2026-12-06) 3 of 4 epoch starts and
+    1 of 2 fit ends waited 12-18 s with it on, none with it off. The
+    batches, their order and their values are the same either way.
 
     Args:
         images: uint8 array `(N, H, W)` or `(N, H, W, C)`.

@@ -74,6 +74,11 @@ def test_image_dataset_runs_without_autotuning_and_yields_what_an_autotuned_copy
     options.autotune.enabled = True
     tuned = make_image_dataset(IMAGES, LABELS, batch_size=4, seed=5).with_options(options)  # its own shuffle state
     assert tuned.options().autotune.enabled is True
+    # dlkit.distribute adds its sharding option to the dataset it is given; autotuning stays off.
+    from dlkit import distribute
+
+    distributed, _ = distribute._global_batches(ds, None, None, True, 0, 1)
+    assert distributed.options().autotune.enabled is False
     for _ in range(2):
         ours, theirs = list(ds.as_numpy_iterator()), list(tuned.as_numpy_iterator())
         assert len(ours) == len(theirs) == 3
