@@ -201,6 +201,12 @@ def machine():
             "tensorflow": tf.__version__, "keras": keras.__version__}
 
 
+def machine_summary(named=None):
+    """`machine()` (or a record of it) in one line: CPU, cores, TensorFlow and Keras versions."""
+    named = named or machine()
+    return f"{named['cpu']}, {named['cpus']} CPUs, TensorFlow {named['tensorflow']}, Keras {named['keras']}"
+
+
 def append_json_line(path, value):
     """Appends `value` to `path` as one line of JSON: a sweep's probes accumulate in one file."""
     with open(path, "a") as f:

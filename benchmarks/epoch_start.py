@@ -35,7 +35,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks._timing import append_json_line, machine
+from benchmarks._timing import append_json_line, machine, machine_summary
+from dlkit.data.fashion_mnist import FASHION_MNIST_TRAIN_SIZE
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -124,13 +125,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.epoch_start", description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (at least 2)")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each variant, alternating")
-    parser.add_argument("--images", type=int, default=60_000, help="training images (at most 60,000)")
+    parser.add_argument("--images", type=int, default=FASHION_MNIST_TRAIN_SIZE,
+                        help=f"training images (at most {FASHION_MNIST_TRAIN_SIZE:,})")
     parser.add_argument("--json", default=None, help="append the record as one JSON line to this file")
     args = parser.parse_args(argv)
-    if args.epochs < 2 or args.repeats < 1 or not 32 <= args.images <= 60_000:
-        raise SystemExit(f"expected --epochs >= 2, --repeats >= 1 and 32 <= --images <= 60000. Received: "
-                         f"--epochs {args.epochs}, --repeats {args.repeats}, --images {args.images}")
-    images = None if args.images == 60_000 else args.images
+    if args.epochs < 2 or args.repeats < 1 or not 32 <= args.images <= FASHION_MNIST_TRAIN_SIZE:
+        raise SystemExit(f"expected --epochs >= 2, --repeats >= 1 and 32 <= --images <= {FASHION_MNIST_TRAIN_SIZE}. "
+                         f"Received: --epochs {args.epochs}, --repeats {args.repeats}, --images {args.images}")
+    images = None if args.images == FASHION_MNIST_TRAIN_SIZE else args.images
     runs = []
     print(f"{'variant':<22}{'waits at epoch starts (s)':>30}{'after last (s)':>16}{'fit (s)':>9}")
     for i in range(args.repeats):
@@ -148,7 +150,7 @@ def main(argv=None):
               f"median fit {s['median_fit_seconds']} s")
     print(f"fit with autotuning on / off: {summary['fit_ratio_on_over_off']}")
     m = machine()
-    print(f"machine: {m['cpu']}, {m['cpus']} CPUs, TensorFlow {m['tensorflow']}, Keras {m['keras']}")
+    print(f"machine: {machine_summary(m)}")
     record = {"epochs": args.epochs, "images": args.images, "runs": runs, "summary": summary, "machine": m}
     if args.json:
         append_json_line(args.json, record)

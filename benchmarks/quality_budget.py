@@ -420,13 +420,11 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown parts {unknown}; expected names from {list(PARTS)}")
 
-    from benchmarks._timing import machine as describe_machine
+    from benchmarks._timing import machine_summary
     from dlkit import saving
     from dlkit.families import gans
 
-    named = describe_machine()
-    machine = (f"{named['cpu']}, {named['cpus']} CPUs, TensorFlow {named['tensorflow']}, "
-               f"Keras {named['keras']}")
+    machine = machine_summary()
     if args.json and os.path.exists(args.json) and os.path.abspath(args.json) not in {
             os.path.abspath(p) for p in args.records}:
         parser.error(f"--json {args.json} exists: name a new file, or pass it to --records too to extend it")
